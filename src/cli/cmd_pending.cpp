@@ -1,0 +1,25 @@
+// Commands whose implementation has not landed yet. Each stub is one line; implementing a
+// command means deleting its line here and defining cmd_<name> in its own file.
+#include "commands.hpp"
+
+namespace hull::cli {
+namespace {
+
+int not_implemented(const CommandLine& cl) {
+    return report_error(Error::msg(cl.command + ": not implemented yet"));
+}
+
+} // namespace
+
+// clang-format off
+int cmd_checkpoint(const CommandLine& cl) { return not_implemented(cl); }
+int cmd_events(const CommandLine& cl) { return not_implemented(cl); }
+int cmd_exec(const CommandLine& cl) { return not_implemented(cl); }
+int cmd_pause(const CommandLine& cl) { return not_implemented(cl); }
+int cmd_ps(const CommandLine& cl) { return not_implemented(cl); }
+int cmd_restore(const CommandLine& cl) { return not_implemented(cl); }
+int cmd_resume(const CommandLine& cl) { return not_implemented(cl); }
+int cmd_update(const CommandLine& cl) { return not_implemented(cl); }
+// clang-format on
+
+} // namespace hull::cli

@@ -1,0 +1,30 @@
+// The options given before the command, in typed form.
+#pragma once
+
+#include "args.hpp"
+
+#include "hull/error.hpp"
+#include "hull/log.hpp"
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace hull::cli {
+
+enum class Rootless { Auto, True, False };
+
+struct GlobalOptions {
+    std::string root;        // state directory: --root, else hull::default_root() (store.hpp)
+    bool root_given = false; // --root was on the command line
+    log::Options log;        // --log, --log-format, --debug
+    bool systemd_cgroup = false;
+    Rootless rootless = Rootless::Auto;
+};
+
+
+// Converts flags parsed with global_flags(); reads geteuid() and XDG_RUNTIME_DIR.
+// Relative --root and --log paths are made absolute.
+Result<GlobalOptions> make_global_options(const ParsedArgs& globals);
+
+} // namespace hull::cli

@@ -1,0 +1,235 @@
+// create: the parent side. See launch.hpp and docs/ARCHITECTURE.md for the sequence.
+#include "hull/config_parse.hpp"
+#include "hull/fdpass.hpp"
+#include "hull/fs.hpp"
+#include "hull/hooks.hpp"
+#include "hull/log.hpp"
+#include "hull/proc.hpp"
+#include "hull/rootfs.hpp"
+#include "hull/runtime.hpp"
+#include "hull/store.hpp"
+#include "hull/sys_clone.hpp"
+#include "hull/sys_pidfd.hpp"
+#include "init.hpp"
+#include "launch.hpp"
+#include "namespaces.hpp"
+#include "sync.hpp"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+
+namespace hull::runtime {
+namespace {
+
+Result<std::string> absolute_dir(const std::string& path, std::string_view what) {
+    char buf[PATH_MAX];
+    if (!realpath(path.c_str(), buf)) return fail_errno(std::string(what) + " " + path);
+    struct stat st;
+    if (stat(buf, &st) < 0) return fail_errno(std::string(what) + " " + path);
+    if (!S_ISDIR(st.st_mode)) return fail_sys(ENOTDIR, std::string(what) + " " + path);
+    return std::string(buf);
+}
+
+// What hull cannot do yet fails loudly instead of being skipped.
+Result<void> check_supported(const Config& cfg) {
+    if (!cfg.linux) return fail("linux: a Linux container needs the linux section");
+    const Linux& lx = *cfg.linux;
+    if (!lx.find_namespace(NamespaceType::Mount))
+        return fail("linux.namespaces: hull needs a mount namespace (without one the mounts "
+                    "would land in the host)");
+    if (lx.seccomp) return fail("linux.seccomp: seccomp is not supported yet");
+    if (lx.intelRdt) return fail("linux.intelRdt: Intel RDT is not supported");
+    if (!lx.netDevices.empty()) return fail("linux.netDevices: not supported yet");
+    if (lx.memoryPolicy) return fail("linux.memoryPolicy: not supported yet");
+    HULL_TRY(rootfs::validate(cfg));
+    if (lx.resources)
+        log::warn("linux.resources: cgroup limits are not applied yet by this build of hull");
+    return {};
+}
+
+// Kills and reaps a half-made init.
+void kill_init(const Launched& l) {
+    if (!l.pidfd) return;
+    (void)sys::pidfd_send_signal(l.pidfd.get(), SIGKILL);
+    (void)sys::pidfd_wait(l.pidfd.get());
+}
+
+void run_poststop(const Config& cfg, const ContainerState& st) {
+    if (cfg.hooks.poststop.empty()) return;
+    for (const auto& e :
+         hooks::run_all(hooks::HookKind::Poststop, cfg.hooks.poststop, hook_state(st, Status::Stopped)))
+        log::warn(e.message());
+}
+
+struct Parent {
+    const CreateOptions& opts;
+    ConsoleMode console_mode;
+    Config cfg;
+    ContainerState st;
+    std::optional<Container> container;
+    Launched launched;
+    bool hooks_started = false;
+
+    Result<void> build();
+    Result<void> talk_to_init(int sync_fd);
+    void undo();
+};
+
+Result<void> Parent::build() {
+    std::string bundle = HULL_TRY(absolute_dir(opts.bundle.empty() ? "." : opts.bundle, "bundle"));
+    std::string cfg_path = opts.config_path.empty() ? bundle + "/config.json" : opts.config_path;
+    cfg = HULL_TRY(load_config_file(cfg_path));
+    for (const auto& w : cfg.warnings) log::warn(w);
+    HULL_TRY(check_supported(cfg));
+    std::string rootfs = cfg.root.path;
+    if (rootfs.empty() || rootfs[0] != '/') rootfs = bundle + "/" + rootfs;
+    rootfs = HULL_TRY(absolute_dir(rootfs, "root.path"));
+    ns::Plan plan = HULL_TRY(ns::plan(cfg));
+    bool terminal = cfg.process && cfg.process->terminal.value_or(false);
+    if (terminal && console_mode == ConsoleMode::Socket && opts.console_socket.empty())
+        return fail("process.terminal is set: --console-socket is required");
+
+    HULL_TRY(validate_id(opts.id));
+    auto store = HULL_TRY(Store::open_root(opts.root));
+    st.id = opts.id;
+    st.status = Status::Creating;
+    st.bundle = bundle;
+    st.rootfs = rootfs;
+    st.created = proc::rfc3339_now();
+    st.owner = owner_name(geteuid());
+    st.annotations = cfg.annotations;
+    container.emplace(HULL_TRY(store.create(opts.id, st)));
+    int dirfd = container->dirfd();
+    HULL_TRY_CTX(container->write_file("config.json", to_json(cfg).dump()), "save config");
+    if (mkfifoat(dirfd, std::string(kExecFifo).c_str(), 0600) < 0)
+        return fail_errno("mkfifo exec.fifo");
+    UniqueFd fifo(openat(dirfd, std::string(kExecFifo).c_str(), O_PATH | O_CLOEXEC));
+    if (!fifo) return fail_errno("open exec.fifo");
+
+    UniqueFd console, console_peer;
+    if (terminal) {
+        if (console_mode == ConsoleMode::Socket) {
+            console = HULL_TRY_CTX(fdpass::connect_unix(opts.console_socket),
+                                   "connect to console socket " + opts.console_socket);
+        } else {
+            auto pair = HULL_TRY(fdpass::unix_socketpair(SOCK_STREAM));
+            console = std::move(pair.first);
+            console_peer = std::move(pair.second);
+        }
+    }
+    auto sync = HULL_TRY(make_sync_pair());
+    HULL_TRY(ns::prepare_parent(plan, cfg));
+
+    InitContext ctx;
+    ctx.cfg = &cfg;
+    ctx.plan = plan;
+    ctx.bundle = bundle;
+    ctx.rootfs = rootfs;
+    ctx.sync_fd = sync.child.get();
+    ctx.fifo_fd = fifo.get();
+    ctx.console_fd = console.get();
+    ctx.preserve_fds = opts.preserve_fds;
+    ctx.pivot = opts.pivot;
+    ctx.state = st;
+
+    sys::CloneRequest req;
+    req.flags = plan.clone_flags;
+    req.pidfd = sys::WantPidFd::Yes;
+    auto child = HULL_TRY_CTX(sys::clone_process(req), "clone the container init");
+    if (child.pid == 0) init_main(ctx); // never returns
+    launched.pid = child.pid;
+    launched.pidfd = std::move(child.pidfd);
+    sync.child.reset();
+    console.reset();
+
+    if (plan.new_user) {
+        auto r = ns::write_id_maps(launched.pid, cfg);
+        if (!r) {
+            sync_send_error(sync.parent.get(), r.error());
+            return std::unexpected(r.error());
+        }
+        HULL_TRY(sync_send(sync.parent.get(), SyncMsg::MapsWritten));
+    }
+    HULL_TRY(talk_to_init(sync.parent.get()));
+    if (console_peer) {
+        auto [master, name] = HULL_TRY_CTX(fdpass::recv_fd(console_peer.get()), "receive the console");
+        launched.console_master = std::move(master);
+    }
+
+    st.pid = launched.pid;
+    st.pid_start_time = HULL_TRY(proc::start_time(launched.pid));
+    st.status = Status::Created;
+    HULL_TRY(container->save(st));
+    if (!opts.pid_file.empty())
+        HULL_TRY_CTX(fs::write_file_atomic(opts.pid_file, std::to_string(launched.pid)),
+                     "write pid file " + opts.pid_file);
+    HULL_TRY(sync_send(sync.parent.get(), SyncMsg::Detach));
+    HULL_TRY(sync_expect(sync.parent.get(), SyncMsg::Detached));
+    return {};
+}
+
+Result<void> Parent::talk_to_init(int sync_fd) {
+    for (;;) {
+        auto m = HULL_TRY(sync_recv(sync_fd));
+        switch (m.type) {
+        case SyncMsg::CreateHooks: {
+            hooks_started = true;
+            ContainerState hs = st;
+            hs.pid = launched.pid;
+            std::string state = hook_state(hs, Status::Creating);
+            auto r = hooks::run(hooks::HookKind::Prestart, cfg.hooks.prestart, state);
+            if (r) r = hooks::run(hooks::HookKind::CreateRuntime, cfg.hooks.createRuntime, state);
+            if (!r) {
+                sync_send_error(sync_fd, r.error());
+                return std::unexpected(r.error());
+            }
+            HULL_TRY(sync_send(sync_fd, SyncMsg::CreateHooksDone));
+            break;
+        }
+        case SyncMsg::Ready: return {};
+        case SyncMsg::Error: return std::unexpected(Error(m.err, m.text));
+        default: return fail("sync: unexpected message from the container init");
+        }
+    }
+}
+
+void Parent::undo() {
+    kill_init(launched);
+    if (!container) return;
+    if (hooks_started) run_poststop(cfg, st);
+    auto r = container->destroy();
+    if (!r) log::warn("clean up after a failed create: " + r.error().message());
+}
+
+} // namespace
+
+std::string hook_state(const ContainerState& st, Status status) {
+    return to_runc_json(st, status).dump();
+}
+
+Result<Config> load_snapshot(const Container& c) {
+    auto text = HULL_TRY_CTX(c.read_file("config.json"), "read the config snapshot");
+    return with_context(parse_config(text), "config snapshot");
+}
+
+Result<Launched> launch(const CreateOptions& opts, ConsoleMode console) {
+    Parent p{opts, console, {}, {}, {}, {}, false};
+    auto r = p.build();
+    if (!r) {
+        p.undo();
+        return std::unexpected(r.error());
+    }
+    return std::move(p.launched);
+}
+
+Result<void> create(const CreateOptions& opts) {
+    HULL_TRY(launch(opts, ConsoleMode::Socket));
+    return {};
+}
+
+} // namespace hull::runtime

@@ -1,0 +1,159 @@
+// The container init, from clone to execve. Each step's failure goes to the parent over the
+// sync socket while `create` runs, and to `start` over exec.fifo afterwards.
+#include "init.hpp"
+
+#include "hull/hooks.hpp"
+#include "hull/process_setup.hpp"
+#include "hull/rootfs.hpp"
+#include "hull/sys_fds.hpp"
+#include "hull/terminal.hpp"
+#include "sync.hpp"
+
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <vector>
+
+namespace hull::runtime {
+namespace {
+
+struct Init {
+    const InitContext& ctx;
+    const Config& cfg;
+    UniqueFd rootfd;
+    UniqueFd procfd; // the host /proc, to reopen exec.fifo after pivot_root
+    std::optional<terminal::Pty> pty;
+    procsetup::HostLsms lsms;
+
+    // Steps while `create` waits for us.
+    Result<void> build();
+    // Steps after `start` released us; returns only on failure.
+    Error become_process(int fifo);
+    std::vector<int> preserved() const {
+        std::vector<int> v;
+        for (int i = 0; i < ctx.preserve_fds; ++i) v.push_back(3 + i);
+        return v;
+    }
+};
+
+Result<void> Init::build() {
+    if (ctx.plan.new_user) {
+        HULL_TRY(sync_expect(ctx.sync_fd, SyncMsg::MapsWritten));
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+            return fail_errno("become root in the user namespace");
+    }
+    HULL_TRY(ns::join_child(ctx.plan));
+    HULL_TRY(ns::set_names(cfg));
+    lsms = procsetup::detect_host_lsms();
+
+    rootfs::PrepareOptions ro;
+    ro.rootfs = ctx.rootfs;
+    ro.bundle = ctx.bundle;
+    rootfd = HULL_TRY(rootfs::prepare(cfg, ro));
+
+    if (ctx.console_fd >= 0) {
+        pty.emplace(HULL_TRY_CTX(terminal::open_pty(rootfd.get()), "set up the terminal"));
+        if (cfg.process->consoleSize)
+            HULL_TRY(terminal::set_size(pty->master.get(), *cfg.process->consoleSize));
+        HULL_TRY(rootfs::bind_console(rootfd.get(), pty->host_path));
+        HULL_TRY_CTX(terminal::send_master(ctx.console_fd, *pty), "send the console");
+        pty->master.reset();
+        close(ctx.console_fd);
+    }
+
+    HULL_TRY(sync_send(ctx.sync_fd, SyncMsg::CreateHooks));
+    HULL_TRY(sync_expect(ctx.sync_fd, SyncMsg::CreateHooksDone));
+    if (!cfg.hooks.createContainer.empty()) {
+        ContainerState st = ctx.state;
+        st.pid = getpid();
+        HULL_TRY(hooks::run(hooks::HookKind::CreateContainer, cfg.hooks.createContainer,
+                            to_runc_json(st, Status::Creating).dump()));
+    }
+
+    procfd.reset(open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!procfd) return fail_errno("open /proc");
+    HULL_TRY(rootfs::enter(cfg, rootfd.get(),
+                           ctx.pivot == PivotMode::NoPivot ? rootfs::PivotMode::NoPivot
+                                                           : rootfs::PivotMode::PivotRoot));
+    HULL_TRY(rootfs::finalize(cfg));
+    return {};
+}
+
+Error Init::become_process(int fifo) {
+    if (!cfg.hooks.startContainer.empty()) {
+        ContainerState st = ctx.state;
+        st.pid = getpid();
+        auto r = hooks::run(hooks::HookKind::StartContainer, cfg.hooks.startContainer,
+                            to_runc_json(st, Status::Created).dump());
+        if (!r) return r.error();
+    }
+    const Process& p = *cfg.process;
+    if (pty) {
+        auto r = terminal::become_session_leader_on(std::move(pty->slave));
+        if (!r) return r.error();
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+
+    std::vector<int> keep = preserved();
+    keep.push_back(fifo); // CLOEXEC: closes at execve, which tells `start` we got there
+    procsetup::Options po;
+    po.personality = cfg.linux && cfg.linux->personality ? &*cfg.linux->personality : nullptr;
+    po.keep_fds = keep;
+    po.host_lsms = lsms;
+    procsetup::Warnings warnings;
+    auto r = procsetup::prepare(p, po, warnings);
+    if (!r) return r.error();
+    // The fifo must close at execve although keep_fds cleared its close-on-exec flag.
+    (void)sys::set_cloexec(fifo, sys::Cloexec::On);
+    return procsetup::exec(p);
+}
+
+[[noreturn]] void die(int fd, const Error& e) {
+    if (fd >= 0) {
+        const std::string& text = e.message(); // follows the "released" byte
+        (void)!write(fd, text.data(), text.size());
+    }
+    _exit(1);
+}
+
+} // namespace
+
+void init_main(const InitContext& ctx) {
+    // The parent may die while we build: then we die too. Cleared once it has our state.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() == 1) _exit(1);
+    {
+        // Drop every fd we inherited by accident: the store's lock above all, or `start`
+        // would wait for it. Keep stdio, the preserved fds and our own channels.
+        std::vector<int> keep{ctx.sync_fd, ctx.fifo_fd};
+        if (ctx.console_fd >= 0) keep.push_back(ctx.console_fd);
+        for (int i = 0; i < ctx.preserve_fds; ++i) keep.push_back(3 + i);
+        (void)sys::close_fds_from(3, sys::FdAction::Close, keep);
+    }
+    Init init{ctx, *ctx.cfg, {}, {}, {}, {}};
+    if (auto r = init.build(); !r) {
+        sync_send_error(ctx.sync_fd, r.error());
+        _exit(1);
+    }
+    (void)sync_send(ctx.sync_fd, SyncMsg::Ready);
+    if (!sync_expect(ctx.sync_fd, SyncMsg::Detach)) _exit(1);
+    prctl(PR_SET_PDEATHSIG, 0);
+    (void)sync_send(ctx.sync_fd, SyncMsg::Detached);
+    close(ctx.sync_fd);
+
+    // Wait for `start`: opening the fifo for writing blocks until it opens it for reading.
+    std::string self_fd = "self/fd/" + std::to_string(ctx.fifo_fd);
+    int fifo = openat(init.procfd.get(), self_fd.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fifo < 0) _exit(1);
+    close(ctx.fifo_fd);
+    init.procfd.reset();
+    if (write(fifo, "\x00", 1) != 1) _exit(1);
+    if (!ctx.cfg->process) die(fifo, Error::msg("process: the config has no process to start"));
+    die(fifo, init.become_process(fifo));
+}
+
+} // namespace hull::runtime

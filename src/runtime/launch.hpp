@@ -1,0 +1,39 @@
+// The parent side of `create`: builds the container up to the "created" state. Shared by
+// `create` (which then exits, leaving the init to its new parent) and `run` (which keeps the
+// init as its child and waits for it).
+#pragma once
+
+#include "hull/config.hpp"
+#include "hull/error.hpp"
+#include "hull/fd.hpp"
+#include "hull/runtime.hpp"
+#include "hull/state.hpp"
+#include "hull/store.hpp"
+
+#include <sys/types.h>
+
+namespace hull::runtime {
+
+struct Launched {
+    pid_t pid = 0;
+    UniqueFd pidfd;          // of the init, our child
+    UniqueFd console_master; // the pty master, when `run` asked for one in-process
+};
+
+enum class ConsoleMode {
+    Socket,     // a terminal goes to --console-socket (create, run -d)
+    InProcess,  // `run` in the foreground: hull receives the master itself
+};
+
+// Creates the container. On failure nothing is left: the init is killed, the state directory
+// removed, and poststop hooks run if creation hooks had started.
+Result<Launched> launch(const CreateOptions& opts, ConsoleMode console);
+
+// The snapshot of config.json taken at create (later edits of the bundle do not matter).
+
+Result<Config> load_snapshot(const Container& c);
+
+// The state object handed to hooks on stdin (runc's state shape).
+std::string hook_state(const ContainerState& st, Status status);
+
+} // namespace hull::runtime

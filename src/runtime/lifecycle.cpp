@@ -1,0 +1,175 @@
+// start, state, list, kill and delete: the commands that act on an existing container.
+#include "hull/fs.hpp"
+#include "hull/hooks.hpp"
+#include "hull/log.hpp"
+#include "hull/proc.hpp"
+#include "hull/runtime.hpp"
+#include "hull/store.hpp"
+#include "hull/sys_pidfd.hpp"
+#include "launch.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csignal>
+
+namespace hull::runtime {
+namespace {
+
+// A pidfd of the recorded init, or ESRCH when that process is gone (the start time guards
+// against a reused pid).
+Result<UniqueFd> open_init(const ContainerState& st) {
+    if (st.pid <= 0) return fail_sys(ESRCH, "container not running");
+    auto fd = sys::pidfd_open(st.pid);
+    if (!fd) return fail_sys(ESRCH, "container not running");
+    if (proc::liveness(st.pid, st.pid_start_time) != proc::Liveness::Alive)
+        return fail_sys(ESRCH, "container not running");
+    return fd;
+}
+
+// Reads what the init writes to exec.fifo after `start` released it: a first byte when it
+// is released, then nothing (EOF at execve, the fd is O_CLOEXEC) or an error text.
+Result<void> release_init(const Container& c, const ContainerState& st) {
+    UniqueFd fifo(openat(c.dirfd(), std::string(kExecFifo).c_str(),
+                         O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!fifo) return fail_errno("open exec.fifo");
+    // Wait for the released byte, watching for the init's death meanwhile.
+    for (;;) {
+        struct pollfd p{fifo.get(), POLLIN, 0};
+        int n = poll(&p, 1, 100);
+        if (n < 0 && errno != EINTR) return fail_errno("poll exec.fifo");
+        if (n > 0 && (p.revents & POLLIN)) break;
+        if (proc::liveness(st.pid, st.pid_start_time) != proc::Liveness::Alive)
+            return fail("the container init exited before it could be started");
+    }
+    int flags = fcntl(fifo.get(), F_GETFL);
+    if (flags < 0 || fcntl(fifo.get(), F_SETFL, flags & ~O_NONBLOCK) < 0)
+        return fail_errno("exec.fifo: clear O_NONBLOCK");
+    std::string data;
+    char buf[4096];
+    for (;;) {
+        ssize_t r = read(fifo.get(), buf, sizeof buf);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return fail_errno("read exec.fifo");
+        if (r == 0) break;
+        data.append(buf, static_cast<size_t>(r));
+    }
+    if (data.empty()) return fail("exec.fifo: the container init did not answer");
+    if (data.size() > 1) return fail(data.substr(1));
+    return {};
+}
+
+std::string signal_error(int sig) {
+    return "send signal " + std::to_string(sig);
+}
+
+// Signals every process that shares the init's pid namespace (when it has its own), else
+// just the init.
+Result<void> signal_all(const ContainerState& st, int pidfd, int sig) {
+    char self_ns[64] = {}, ns[64] = {};
+    ssize_t n1 = readlink(("/proc/" + std::to_string(st.pid) + "/ns/pid").c_str(), ns,
+                          sizeof ns - 1);
+    ssize_t n2 = readlink("/proc/self/ns/pid", self_ns, sizeof self_ns - 1);
+    if (n1 > 0 && n2 > 0 && std::string_view(ns) != std::string_view(self_ns)) {
+        DIR* d = opendir("/proc");
+        if (!d) return fail_errno("open /proc");
+        while (struct dirent* e = readdir(d)) {
+            char* end;
+            long pid = strtol(e->d_name, &end, 10);
+            if (*end || pid <= 0 || pid == st.pid) continue;
+            char other[64] = {};
+            if (readlink(("/proc/" + std::string(e->d_name) + "/ns/pid").c_str(), other,
+                         sizeof other - 1) > 0 &&
+                std::string_view(other) == std::string_view(ns))
+                ::kill(static_cast<pid_t>(pid), sig);
+        }
+        closedir(d);
+    }
+    return with_context(sys::pidfd_send_signal(pidfd, sig), signal_error(sig));
+}
+
+void run_poststop(const Config& cfg, const ContainerState& st) {
+    for (const auto& e : hooks::run_all(hooks::HookKind::Poststop, cfg.hooks.poststop,
+                                        hook_state(st, Status::Stopped)))
+        log::warn(e.message());
+}
+
+} // namespace
+
+Result<void> start(const std::string& root, const std::string& id) {
+    auto store = HULL_TRY(Store::open_root(root));
+    auto c = HULL_TRY(store.open(id));
+    auto st = HULL_TRY(c.load());
+    HULL_TRY(check_operation(derive_status(st, c.dirfd()), Operation::Start, id));
+    auto cfg = HULL_TRY(load_snapshot(c));
+    if (!cfg.process) return fail("process: the config has no process to start");
+    HULL_TRY(release_init(c, st));
+    if (unlinkat(c.dirfd(), std::string(kExecFifo).c_str(), 0) < 0 && errno != ENOENT)
+        return fail_errno("remove exec.fifo");
+    st.status = Status::Running;
+    HULL_TRY(c.save(st));
+    auto r = hooks::run(hooks::HookKind::Poststart, cfg.hooks.poststart,
+                        hook_state(st, Status::Running));
+    if (!r) {
+        // runtime-spec 1.3: a failed poststart hook stops the container.
+        if (auto fd = open_init(st)) (void)sys::pidfd_send_signal(fd->get(), SIGKILL);
+        return std::unexpected(r.error());
+    }
+    return {};
+}
+
+Result<nlohmann::ordered_json> state(const std::string& root, const std::string& id) {
+    HULL_TRY(validate_id(id));
+    auto store = HULL_TRY(Store::open_root(root));
+    auto c = HULL_TRY(store.open(id, LockMode::None));
+    auto st = HULL_TRY(c.load());
+    return to_runc_json(st, derive_status(st, c.dirfd()));
+}
+
+Result<std::vector<nlohmann::ordered_json>> list(const std::string& root) {
+    std::vector<nlohmann::ordered_json> out;
+    auto store = Store::open_root(root);
+    if (!store) return out;
+    for (const auto& id : HULL_TRY(store->list())) {
+        auto c = store->open(id, LockMode::None);
+        if (!c) continue; // deleted meanwhile
+        auto st = c->load();
+        if (!st) continue;
+        out.push_back(to_runc_json(*st, derive_status(*st, c->dirfd())));
+    }
+    return out;
+}
+
+Result<void> kill(const std::string& root, const std::string& id, int sig, KillScope scope) {
+    auto store = HULL_TRY(Store::open_root(root));
+    auto c = HULL_TRY(store.open(id));
+    auto st = HULL_TRY(c.load());
+    HULL_TRY(check_operation(derive_status(st, c.dirfd()), Operation::Kill, id));
+    auto pidfd = HULL_TRY(open_init(st));
+    if (scope == KillScope::All) return signal_all(st, pidfd.get(), sig);
+    return with_context(sys::pidfd_send_signal(pidfd.get(), sig), signal_error(sig));
+}
+
+Result<void> remove(const std::string& root, const std::string& id, DeleteMode mode) {
+    auto store = HULL_TRY(Store::open_root(root));
+    auto c = HULL_TRY(store.open(id));
+    auto st = HULL_TRY(c.load());
+    Status status = derive_status(st, c.dirfd());
+    if (mode == DeleteMode::Normal) HULL_TRY(check_operation(status, Operation::Delete, id));
+    if (status != Status::Stopped) {
+        if (auto pidfd = open_init(st)) {
+            HULL_TRY(signal_all(st, pidfd->get(), SIGKILL));
+            bool gone = HULL_TRY(sys::pidfd_poll_exit(pidfd->get(), 10000));
+            if (!gone) return fail("delete: the container init did not die after SIGKILL");
+        }
+    }
+    auto cfg = load_snapshot(c);
+    HULL_TRY_CTX(c.destroy(), "remove the container state");
+    if (cfg) run_poststop(*cfg, st);
+    return {};
+}
+
+} // namespace hull::runtime

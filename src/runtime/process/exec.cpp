@@ -1,0 +1,78 @@
+// args[0] lookup in the container's PATH, and the final execve.
+#include "hull/process_setup.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace hull::procsetup {
+
+namespace {
+
+constexpr std::string_view kDefaultPath =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// The value of the first "PATH=" entry, like getenv() in the container would see it.
+std::optional<std::string_view> path_of(std::span<const std::string> env) {
+    for (const auto& e : env)
+        if (e.starts_with("PATH=")) return std::string_view(e).substr(5);
+    return std::nullopt;
+}
+
+bool is_executable_file(const std::string& path) {
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+    return ::faccessat(AT_FDCWD, path.c_str(), X_OK, AT_EACCESS) == 0;
+}
+
+// strerror in lower case, as runc (Go) prints errno values: "permission denied".
+std::string lower_strerror(int err) {
+    std::string s = std::strerror(err);
+    if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+    return s;
+}
+
+} // namespace
+
+Result<std::string> find_executable(std::string_view arg0, std::span<const std::string> env) {
+    if (arg0.find('/') != std::string_view::npos) return std::string(arg0);
+    std::string_view path = path_of(env).value_or(kDefaultPath);
+    while (true) {
+        size_t colon = path.find(':');
+        std::string_view dir = path.substr(0, colon);
+        std::string candidate = dir.empty() ? "." : std::string(dir);
+        candidate += '/';
+        candidate += arg0;
+        if (is_executable_file(candidate)) return candidate;
+        if (colon == std::string_view::npos) break;
+        path.remove_prefix(colon + 1);
+    }
+    return std::unexpected(
+        Error(ENOENT, "exec: \"" + std::string(arg0) + "\": executable file not found in $PATH"));
+}
+
+Error exec(const Process& process) {
+    if (process.args.empty()) return Error(EINVAL, "exec: process.args is empty");
+    auto path = find_executable(process.args[0], process.env);
+    if (!path) return std::move(path).error();
+
+    std::vector<char*> argv;
+    argv.reserve(process.args.size() + 1);
+    for (const auto& a : process.args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    envp.reserve(process.env.size() + 1);
+    for (const auto& e : process.env) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+
+    ::execve(path->c_str(), argv.data(), envp.data());
+    int err = errno;
+    return Error(err, "exec " + *path + ": " + lower_strerror(err));
+}
+
+} // namespace hull::procsetup

@@ -1,0 +1,84 @@
+#include "sync.hpp"
+
+#include <sys/socket.h>
+
+#include <array>
+#include <cstring>
+
+namespace hull::runtime {
+namespace {
+
+struct Header {
+    uint32_t type;
+    int32_t err;
+};
+constexpr size_t kMaxText = 8192;
+
+std::string_view name(SyncMsg m) {
+    switch (m) {
+    case SyncMsg::MapsWritten: return "maps-written";
+    case SyncMsg::CreateHooks: return "create-hooks";
+    case SyncMsg::CreateHooksDone: return "create-hooks-done";
+    case SyncMsg::Ready: return "ready";
+    case SyncMsg::Detach: return "detach";
+    case SyncMsg::Detached: return "detached";
+    case SyncMsg::Error: return "error";
+    }
+    return "unknown";
+}
+
+} // namespace
+
+Result<SyncPair> make_sync_pair() {
+    int fds[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+        return fail_errno("socketpair");
+    return SyncPair{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+Result<void> sync_send(int fd, SyncMsg type, std::string_view text, int err) {
+    std::array<char, sizeof(Header) + kMaxText> buf;
+    Header h{static_cast<uint32_t>(type), err};
+    std::memcpy(buf.data(), &h, sizeof h);
+    size_t n = std::min(text.size(), kMaxText);
+    std::memcpy(buf.data() + sizeof h, text.data(), n);
+    ssize_t w;
+    do {
+        w = send(fd, buf.data(), sizeof h + n, MSG_NOSIGNAL);
+    } while (w < 0 && errno == EINTR);
+    if (w < 0) return fail_errno("sync: send " + std::string(name(type)));
+    return {};
+}
+
+void sync_send_error(int fd, const Error& e) {
+    (void)sync_send(fd, SyncMsg::Error, e.message(), e.err());
+}
+
+Result<SyncMessage> sync_recv(int fd) {
+    std::array<char, sizeof(Header) + kMaxText> buf;
+    ssize_t r;
+    do {
+        r = recv(fd, buf.data(), buf.size(), 0);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) return fail_errno("sync: receive");
+    if (r == 0) return fail("the container init exited unexpectedly");
+    if (static_cast<size_t>(r) < sizeof(Header)) return fail("sync: short message");
+    Header h;
+    std::memcpy(&h, buf.data(), sizeof h);
+    SyncMessage m;
+    m.type = static_cast<SyncMsg>(h.type);
+    m.err = h.err;
+    m.text.assign(buf.data() + sizeof h, static_cast<size_t>(r) - sizeof h);
+    return m;
+}
+
+Result<void> sync_expect(int fd, SyncMsg want) {
+    auto m = HULL_TRY(sync_recv(fd));
+    if (m.type == SyncMsg::Error) return std::unexpected(Error(m.err, m.text));
+    if (m.type != want)
+        return fail("sync: expected " + std::string(name(want)) + ", got " +
+                    std::string(name(m.type)));
+    return {};
+}
+
+} // namespace hull::runtime

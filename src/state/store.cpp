@@ -1,0 +1,318 @@
+// The container store: root directory, id validation, create/open/list, and the Container's
+// file and lifetime operations.
+#include "hull/store.hpp"
+
+#include "hull/fs.hpp"
+#include "lock.hpp"
+
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+
+namespace hull {
+
+using store_detail::Identity;
+
+namespace {
+
+constexpr std::string_view kStateFile = "state.json";
+constexpr std::string_view kTempPrefix = ".tmp~";
+// How often open() follows an id that was destroyed and recreated while it waited.
+constexpr int kOpenAttempts = 16;
+
+std::unexpected<Error> does_not_exist(std::string_view id) {
+    return std::unexpected(Error(ENOENT, "container " + std::string(id) + " does not exist"));
+}
+
+std::string temp_name() {
+    unsigned char b[4] = {};
+    if (getrandom(b, sizeof b, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof b)) {
+        struct timespec ts {};
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        auto v = static_cast<unsigned>(ts.tv_nsec) ^ static_cast<unsigned>(getpid());
+        for (int i = 0; i < 4; i++)
+            b[i] = static_cast<unsigned char>(v >> (8 * i));
+    }
+    char out[16];
+    std::snprintf(out, sizeof out, "%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
+    return std::string(kTempPrefix) + out;
+}
+
+Result<UniqueFd> open_container_dir(int rootfd, const std::string& name) {
+    UniqueFd fd(::openat(rootfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) return fail_errno("open " + name);
+    return fd;
+}
+
+Result<UniqueFd> dup_fd(int fd) {
+    UniqueFd out(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
+    if (!out) return fail_errno("dup");
+    return out;
+}
+
+std::string join(const std::string& root, std::string_view id) {
+    std::string p = root;
+    if (p.empty() || p.back() != '/') p += '/';
+    p += id;
+    return p;
+}
+
+} // namespace
+
+// ---- root and ids ----
+
+std::string default_root_for(uid_t euid, const char* xdg) {
+    if (euid == 0) return "/run/hull";
+    if (xdg && *xdg) return join(xdg, "hull");
+    return "/tmp/hull-" + std::to_string(euid);
+}
+
+std::string default_root() {
+    return default_root_for(geteuid(), std::getenv("XDG_RUNTIME_DIR"));
+}
+
+Result<void> validate_id(std::string_view id) {
+    auto invalid = [&](std::string_view why) {
+        return fail_sys(EINVAL,
+                        "invalid container id \"" + std::string(id) + "\": " + std::string(why));
+    };
+    if (id.empty()) return invalid("empty");
+    if (id.size() > 255) return invalid("longer than 255 characters");
+    if (id == "." || id == "..") return invalid("reserved name");
+    for (unsigned char c : id) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '+' || c == '-' || c == '.';
+        if (!ok) return invalid("only letters, digits, '_', '+', '-' and '.' are allowed");
+    }
+    return {};
+}
+
+// ---- Store ----
+
+Result<Store> Store::open_root(std::string root) {
+    if (root.empty()) return fail_sys(EINVAL, "empty state root");
+    HULL_TRY_CTX(fs::mkdir_all(root, 0700), "create state root");
+    auto fd = HULL_TRY(fs::open_dir(AT_FDCWD, root, fs::DirAccess::Read, fs::Symlinks::Follow));
+    return Store(std::move(root), std::move(fd));
+}
+
+Result<Container> Store::create(std::string_view id) {
+    return create_impl(id, nullptr);
+}
+
+Result<Container> Store::create(std::string_view id, const ContainerState& initial) {
+    return create_impl(id, &initial);
+}
+
+Result<Container> Store::create_impl(std::string_view id, const ContainerState* initial) {
+    HULL_TRY(validate_id(id));
+    std::string name(id);
+    std::string ctx = "create container " + name;
+    (void)remove_stale_temps(std::chrono::seconds(60));
+
+    std::string tmp;
+    for (int attempt = 0;; attempt++) {
+        tmp = temp_name();
+        if (::mkdirat(rootfd(), tmp.c_str(), 0700) == 0) break;
+        if (errno != EEXIST || attempt > 100) return fail_errno(ctx + ": mkdir " + tmp);
+    }
+    auto cleanup = [&] { (void)fs::remove_tree(rootfd(), tmp); };
+    auto dir = open_container_dir(rootfd(), tmp);
+    if (!dir) {
+        cleanup();
+        return std::unexpected(std::move(dir).error().context(ctx));
+    }
+    // Nobody else knows the temp name yet: this never waits.
+    if (auto r = store_detail::take_lock(dir->get(), LockMode::Exclusive); !r) {
+        cleanup();
+        return std::unexpected(std::move(r).error().context(ctx));
+    }
+    if (initial) {
+        auto r =
+            fs::write_file_atomic(dir->get(), kStateFile, to_persisted_json(*initial).dump(), 0600);
+        if (!r) {
+            cleanup();
+            return std::unexpected(std::move(r).error().context(ctx));
+        }
+    }
+    if (::renameat2(rootfd(), tmp.c_str(), rootfd(), name.c_str(), RENAME_NOREPLACE) < 0) {
+        int err = errno;
+        if (err != EINVAL && err != ENOSYS) {
+            cleanup();
+            if (err == EEXIST)
+                return std::unexpected(
+                    Error(EEXIST, "container with given ID already exists: " + name));
+            return fail_sys(err, ctx + ": rename into place");
+        }
+        // A filesystem without RENAME_NOREPLACE: fall back to an exclusive mkdir. The new
+        // directory is unlocked for a moment before we flock it.
+        cleanup();
+        if (::mkdirat(rootfd(), name.c_str(), 0700) < 0) {
+            if (errno == EEXIST)
+                return std::unexpected(
+                    Error(EEXIST, "container with given ID already exists: " + name));
+            return fail_errno(ctx + ": mkdir");
+        }
+        dir = HULL_TRY_CTX(open_container_dir(rootfd(), name), ctx);
+        HULL_TRY_CTX(store_detail::take_lock(dir->get(), LockMode::Exclusive), ctx);
+        if (initial)
+            HULL_TRY_CTX(fs::write_file_atomic(dir->get(), kStateFile,
+                                               to_persisted_json(*initial).dump(), 0600),
+                         ctx);
+    }
+    auto root = HULL_TRY_CTX(dup_fd(rootfd()), ctx);
+    return Container(name, join(root_, name), std::move(root), std::move(*dir),
+                     LockMode::Exclusive);
+}
+
+Result<Container> Store::open(std::string_view id, LockMode mode) const {
+    HULL_TRY(validate_id(id));
+    std::string name(id);
+    for (int attempt = 0; attempt < kOpenAttempts; attempt++) {
+        UniqueFd dir(
+            ::openat(rootfd(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!dir) {
+            // ENOTDIR/ELOOP: something that is not a container directory sits at the name.
+            if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) return does_not_exist(id);
+            return fail_errno("open container " + name);
+        }
+        HULL_TRY_CTX(store_detail::take_lock(dir.get(), mode), "open container " + name);
+        auto same = HULL_TRY_CTX(store_detail::check_identity(rootfd(), name, dir.get()),
+                                 "open container " + name);
+        if (same == Identity::Gone) return does_not_exist(id);
+        if (same == Identity::Replaced) continue; // destroyed and re-created meanwhile
+        auto root = HULL_TRY(dup_fd(rootfd()));
+        return Container(name, join(root_, name), std::move(root), std::move(dir), mode);
+    }
+    return fail_sys(EAGAIN, "open container " + name + ": it keeps being re-created");
+}
+
+Result<std::vector<std::string>> Store::list() const {
+    auto names = HULL_TRY_CTX(fs::list_dir(rootfd()), "list " + root_);
+    std::vector<std::string> ids;
+    for (auto& n : names) {
+        if (!validate_id(n)) continue;
+        struct stat st {};
+        if (::fstatat(rootfd(), n.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+            continue;
+        ids.push_back(std::move(n));
+    }
+    std::ranges::sort(ids);
+    return ids;
+}
+
+Result<void> Store::remove_stale_temps(std::chrono::seconds min_age) const {
+    auto names = HULL_TRY_CTX(fs::list_dir(rootfd()), "list " + root_);
+    struct timespec now {};
+    clock_gettime(CLOCK_REALTIME, &now);
+    for (const auto& n : names) {
+        if (!n.starts_with(kTempPrefix)) continue;
+        auto dir = open_container_dir(rootfd(), n);
+        if (!dir) continue;
+        struct stat st {};
+        if (::fstat(dir->get(), &st) < 0) continue;
+        if (now.tv_sec - st.st_mtim.tv_sec < min_age.count()) continue;
+        auto locked = store_detail::try_lock(dir->get(), LockMode::Exclusive);
+        if (!locked || !*locked) continue; // its `create` is still running
+        // Removed while locked: a `create` that reaches its flock later fails its rename.
+        (void)fs::remove_tree(rootfd(), n);
+    }
+    return {};
+}
+
+// ---- Container ----
+
+Result<void> Container::need_exclusive(std::string_view what) const {
+    if (!dir_) return fail_sys(EBADF, std::string(what) + ": container " + id_ + " was destroyed");
+    if (mode_ != LockMode::Exclusive)
+        return fail_sys(EPERM,
+                        std::string(what) + ": container " + id_ + " is not locked exclusively");
+    return {};
+}
+
+Result<void> Container::save(const ContainerState& st) {
+    HULL_TRY(need_exclusive("save state"));
+    return with_context(
+        fs::write_file_atomic(dir_.get(), kStateFile, to_persisted_json(st).dump(), 0600),
+        "save state of container " + id_);
+}
+
+Result<ContainerState> Container::load() const {
+    if (!dir_) return does_not_exist(id_);
+    auto text = fs::read_file(dir_.get(), kStateFile);
+    if (!text) {
+        if (text.error().err() == ENOENT) return does_not_exist(id_);
+        return std::unexpected(std::move(text).error().context("load container " + id_));
+    }
+    auto st = HULL_TRY_CTX(from_persisted_json(*text), "load container " + id_);
+    if (st.id != id_)
+        return fail_sys(EINVAL, "load container " + id_ + ": state.json names \"" + st.id + "\"");
+    return st;
+}
+
+Result<void> Container::write_file(std::string_view name, std::string_view data, mode_t mode) {
+    HULL_TRY(need_exclusive("write " + std::string(name)));
+    return with_context(fs::write_file_atomic(dir_.get(), name, data, mode), "container " + id_);
+}
+
+Result<std::string> Container::read_file(std::string_view name) const {
+    if (!dir_) return does_not_exist(id_);
+    return with_context(fs::read_file(dir_.get(), name), "container " + id_);
+}
+
+Result<bool> Container::has_file(std::string_view name) const {
+    if (!dir_) return does_not_exist(id_);
+    return with_context(fs::exists(dir_.get(), name), "container " + id_);
+}
+
+Result<void> Container::destroy() {
+    HULL_TRY(need_exclusive("destroy"));
+    std::string ctx = "destroy container " + id_;
+    auto names = HULL_TRY_CTX(fs::list_dir(dir_.get()), ctx);
+    // Remove as much as possible; the first failure is reported and keeps the record.
+    Result<void> first_error;
+    for (const auto& n : names) {
+        if (n == kStateFile) continue;
+        auto r = fs::remove_tree(dir_.get(), n);
+        if (!r && first_error) first_error = std::unexpected(std::move(r).error().context(ctx));
+    }
+    if (!first_error) return first_error;
+    if (::unlinkat(dir_.get(), std::string(kStateFile).c_str(), 0) < 0 && errno != ENOENT)
+        return fail_errno(ctx + ": remove state.json");
+    if (::unlinkat(root_.get(), id_.c_str(), AT_REMOVEDIR) < 0)
+        return fail_errno(ctx + ": remove " + path_);
+    // Closing the last fd releases the lock; waiters then see nlink 0.
+    dir_.reset();
+    root_.reset();
+    mode_ = LockMode::None;
+    return {};
+}
+
+void Container::unlock() {
+    if (dir_ && mode_ != LockMode::None) store_detail::drop_lock(dir_.get());
+    mode_ = LockMode::None;
+}
+
+Result<void> Container::lock(LockMode mode) {
+    if (!dir_) return does_not_exist(id_);
+    unlock();
+    HULL_TRY_CTX(store_detail::take_lock(dir_.get(), mode), "lock container " + id_);
+    auto same = HULL_TRY_CTX(store_detail::check_identity(root_.get(), id_, dir_.get()),
+                             "lock container " + id_);
+    if (same != Identity::Same) {
+        store_detail::drop_lock(dir_.get());
+        dir_.reset();
+        root_.reset();
+        return does_not_exist(id_);
+    }
+    mode_ = mode;
+    return {};
+}
+
+} // namespace hull

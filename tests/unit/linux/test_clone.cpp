@@ -1,0 +1,158 @@
+#include "hull/sys_clone.hpp"
+#include "hull/sys_pidfd.hpp"
+
+#include "linux_test_util.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace hull;
+using namespace hull::sys;
+
+namespace {
+
+ExitInfo wait_child(const CloneResult& r) {
+    REQUIRE(r.pidfd.valid());
+    auto ex = pidfd_wait(r.pidfd.get());
+    REQUIRE(ex);
+    return *ex;
+}
+
+// The cgroup v2 mount of this host: /sys/fs/cgroup (unified) or /sys/fs/cgroup/unified
+// (hybrid), or "" when there is none.
+std::string cgroup2_root() {
+    for (const char* p : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"})
+        if (std::filesystem::exists(std::string(p) + "/cgroup.procs") &&
+            std::filesystem::exists(std::string(p) + "/cgroup.subtree_control"))
+            return p;
+    return "";
+}
+
+} // namespace
+
+TEST_CASE("clone_process behaves like fork and returns a pidfd", "[linux][clone]") {
+    CloneRequest req;
+    req.pidfd = WantPidFd::Yes;
+    auto r = clone_process(req);
+    REQUIRE(r);
+    if (r->pid == 0) ::_exit(7);
+    CHECK(r->pid > 0);
+    CHECK(r->used_clone3);
+    CHECK_FALSE(r->in_cgroup);
+    auto ex = wait_child(*r);
+    CHECK_FALSE(ex.signaled);
+    CHECK(ex.code == 7);
+    CHECK(ex.shell_code() == 7);
+}
+
+TEST_CASE("clone_process creates new namespaces", "[linux][clone]") {
+    char host_name[256] = {};
+    REQUIRE(::gethostname(host_name, sizeof(host_name)) == 0);
+    CloneRequest req;
+    req.flags = CLONE_NEWPID | CLONE_NEWUTS;
+    req.pidfd = WantPidFd::Yes;
+    auto r = clone_process(req);
+    REQUIRE(r);
+    if (r->pid == 0) {
+        // In the new pid namespace we are pid 1; the hostname change stays in our uts ns.
+        if (::getpid() != 1) ::_exit(1);
+        if (::sethostname("hull-clone-test", 15) != 0) ::_exit(2);
+        ::_exit(0);
+    }
+    CHECK(wait_child(*r).code == 0);
+    char after[256] = {};
+    REQUIRE(::gethostname(after, sizeof(after)) == 0);
+    CHECK(std::string(after) == host_name);
+}
+
+TEST_CASE("clone_process reports death by signal", "[linux][clone]") {
+    CloneRequest req;
+    req.pidfd = WantPidFd::Yes;
+    auto r = clone_process(req);
+    REQUIRE(r);
+    if (r->pid == 0) {
+        ::kill(::getpid(), SIGKILL);
+        ::_exit(0);
+    }
+    auto ex = wait_child(*r);
+    CHECK(ex.signaled);
+    CHECK(ex.signal == SIGKILL);
+    CHECK(ex.shell_code() == 137);
+}
+
+TEST_CASE("the raw clone fallback behaves like fork", "[linux][clone]") {
+    CloneRequest req;
+    req.flags = CLONE_NEWPID;
+    req.pidfd = WantPidFd::Yes;
+    auto r = clone_process_legacy(req);
+    REQUIRE(r);
+    if (r->pid == 0) ::_exit(::getpid() == 1 ? 5 : 6);
+    CHECK_FALSE(r->used_clone3);
+    CHECK(wait_child(*r).code == 5);
+}
+
+TEST_CASE("clone_process without a pidfd can be reaped with waitpid", "[linux][clone]") {
+    auto r = clone_process({});
+    REQUIRE(r);
+    if (r->pid == 0) ::_exit(3);
+    CHECK_FALSE(r->pidfd.valid());
+    int status = 0;
+    REQUIRE(::waitpid(r->pid, &status, 0) == r->pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 3);
+}
+
+TEST_CASE("clone_process refuses flags that are not a fork", "[linux][clone]") {
+    CloneRequest req;
+    req.flags = CLONE_VM;
+    auto r = clone_process(req);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().err() == EINVAL);
+    CloneRequest req2;
+    req2.flags = 0x200000000ULL; // CLONE_INTO_CGROUP without a cgroup fd
+    CHECK_FALSE(clone_process(req2));
+}
+
+TEST_CASE("clone_process starts the child in the given cgroup", "[linux][clone]") {
+    std::string root = cgroup2_root();
+    if (root.empty()) {
+        WARN("no cgroup v2 hierarchy mounted; CLONE_INTO_CGROUP not tested");
+        return;
+    }
+    std::string name = "hull-unit-clone-" + std::to_string(::getpid());
+    std::string dir = root + "/" + name;
+    REQUIRE(::mkdir(dir.c_str(), 0755) == 0);
+    UniqueFd cg(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(cg.valid());
+    testutil::TempDir tmp;
+    std::string out = tmp / "cgroup";
+    CloneRequest req;
+    req.pidfd = WantPidFd::Yes;
+    req.cgroup_fd = cg.get();
+    auto r = clone_process(req);
+    REQUIRE(r);
+    if (r->pid == 0) {
+        // Copy /proc/self/cgroup for the parent to look at.
+        std::ifstream in("/proc/self/cgroup");
+        std::ofstream o(out);
+        o << in.rdbuf();
+        o.close(); // _exit does not flush
+        ::_exit(o.good() ? 0 : 1);
+    }
+    CHECK(r->in_cgroup);
+    CHECK(wait_child(*r).code == 0);
+    std::ifstream in(out);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    CHECK_THAT(ss.str(), Catch::Contains("0::/" + name + "\n"));
+    ::rmdir(dir.c_str());
+}
