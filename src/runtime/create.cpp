@@ -110,6 +110,18 @@ Result<void> Parent::build() {
         return fail_errno("mkfifo exec.fifo");
     UniqueFd fifo(openat(dirfd, std::string(kExecFifo).c_str(), O_PATH | O_CLOEXEC));
     if (!fifo) return fail_errno("open exec.fifo");
+    if (plan.new_user) {
+        // The init opens the fifo as root of its user namespace: give it to that user.
+        auto host_id = [](const std::vector<IdMapping>& maps) -> std::optional<uint32_t> {
+            for (const auto& m : maps)
+                if (m.containerID == 0 && m.size > 0) return m.hostID;
+            return std::nullopt;
+        };
+        auto uid = host_id(cfg.linux->uidMappings), gid = host_id(cfg.linux->gidMappings);
+        if (uid && gid &&
+            fchownat(dirfd, std::string(kExecFifo).c_str(), *uid, *gid, AT_SYMLINK_NOFOLLOW) < 0)
+            return fail_errno("chown exec.fifo");
+    }
 
     UniqueFd console, console_peer;
     if (terminal) {

@@ -74,6 +74,14 @@ Result<void> Init::build() {
 
     procfd.reset(open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!procfd) return fail_errno("open /proc");
+    {
+        // Check now that we will be able to open exec.fifo for writing after pivot_root:
+        // with nobody reading it, a permitted non-blocking open fails with ENXIO.
+        std::string self_fd = "self/fd/" + std::to_string(ctx.fifo_fd);
+        int probe = openat(procfd.get(), self_fd.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (probe >= 0) close(probe);
+        else if (errno != ENXIO) return fail_errno("open exec.fifo for writing");
+    }
     HULL_TRY(rootfs::enter(cfg, rootfd.get(),
                            ctx.pivot == PivotMode::NoPivot ? rootfs::PivotMode::NoPivot
                                                            : rootfs::PivotMode::PivotRoot));

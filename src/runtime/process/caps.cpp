@@ -208,10 +208,11 @@ Result<void> apply_capabilities(const std::optional<Capabilities>& caps, Warning
     if (::cap_reset_ambient() != 0 && amb != 0)
         return fail_errno("clear the ambient capability set");
     for (int c = 0; c <= last; ++c) {
-        if ((amb & bit(c)) && ::cap_set_ambient(c, CAP_SET) != 0)
-            warnings.push_back("capability " + cap_name(c) +
-                               " cannot be raised in the ambient set: " +
-                               Error::from_errno("prctl PR_CAP_AMBIENT_RAISE").message());
+        if ((amb & bit(c)) && ::cap_set_ambient(c, CAP_SET) != 0) {
+            int err = errno;
+            warnings.push_back("capability " + cap_name(c) + " cannot be granted in the " +
+                               Error::sys(err, "ambient set").message());
+        }
     }
     return {};
 }

@@ -25,7 +25,7 @@ std::optional<std::string_view> path_of(std::span<const std::string> env) {
 }
 
 bool is_executable_file(const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
     return ::faccessat(AT_FDCWD, path.c_str(), X_OK, AT_EACCESS) == 0;
 }
@@ -63,11 +63,13 @@ Error exec(const Process& process) {
 
     std::vector<char*> argv;
     argv.reserve(process.args.size() + 1);
-    for (const auto& a : process.args) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : process.args)
+        argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     std::vector<char*> envp;
     envp.reserve(process.env.size() + 1);
-    for (const auto& e : process.env) envp.push_back(const_cast<char*>(e.c_str()));
+    for (const auto& e : process.env)
+        envp.push_back(const_cast<char*>(e.c_str()));
     envp.push_back(nullptr);
 
     ::execve(path->c_str(), argv.data(), envp.data());

@@ -36,8 +36,7 @@ Result<void> bind_hierarchy(int dir, const std::string& name, const MountOptions
     if (fd < 0) return fail_errno("open " + name);
     UniqueFd mp(fd);
     std::string host = std::string(kHostCgroup) + "/" + name;
-    HULL_TRY_CTX(do_mount(host.c_str(), proc_fd_path(mp.get()), nullptr, MS_BIND | MS_REC,
-                          nullptr),
+    HULL_TRY_CTX(do_mount(host.c_str(), proc_fd_path(mp.get()), nullptr, MS_BIND | MS_REC, nullptr),
                  "bind " + host);
     fd = ::openat(dir, name.c_str(), O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return fail_errno("open " + name);
@@ -100,9 +99,9 @@ Result<Attached> mount_cgroup(const MountContext& ctx, const Mount& m, const Mou
     UniqueFd dir = HULL_TRY(open_in_root(ctx.rootfd, dest, O_RDONLY | O_DIRECTORY));
     populate_v1(dir.get(), o);
     if (o.flags & MS_RDONLY)
-        HULL_TRY_CTX(do_mount(source, proc_fd_path(dir.get()), "tmpfs", MS_REMOUNT | o.flags,
-                              "mode=755"),
-                     "remount read-only");
+        HULL_TRY_CTX(
+            do_mount(source, proc_fd_path(dir.get()), "tmpfs", MS_REMOUNT | o.flags, "mode=755"),
+            "remount read-only");
     return Attached::Fresh;
 }
 

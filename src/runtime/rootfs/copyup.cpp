@@ -38,7 +38,8 @@ Result<void> copy_meta(int dir, const char* name, const struct stat& st, const s
         return fail_errno("chown " + shown);
     if (!S_ISLNK(st.st_mode) && mode == DirMode::Copy) {
         // fchmodat cannot skip symlinks on this glibc, but name is never a symlink here.
-        int r = *name ? ::fchmodat(dir, name, st.st_mode & 07777, 0) : ::fchmod(dir, st.st_mode & 07777);
+        int r = *name ? ::fchmodat(dir, name, st.st_mode & 07777, 0)
+                      : ::fchmod(dir, st.st_mode & 07777);
         if (r < 0) return fail_errno("chmod " + shown);
     }
     const struct timespec times[2] = {st.st_atim, st.st_mtim};
@@ -92,7 +93,8 @@ Result<void> copy_one(int src, int dst, const std::string& name, const std::stri
 
 Result<void> copy_dir(int src, int dst, const std::string& prefix) {
     auto names = HULL_TRY(fs::list_dir(src));
-    for (const auto& name : names) HULL_TRY(copy_one(src, dst, name, prefix + "/" + name));
+    for (const auto& name : names)
+        HULL_TRY(copy_one(src, dst, name, prefix + "/" + name));
     return {};
 }
 

@@ -31,8 +31,8 @@ struct DefaultDev {
     unsigned minor;
 };
 constexpr DefaultDev kDefaultDevices[] = {
-    {"/dev/null", 1, 3},    {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
-    {"/dev/random", 1, 8},  {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+    {"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+    {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
 };
 
 struct DevLink {
@@ -40,8 +40,8 @@ struct DevLink {
     const char* target;
 };
 constexpr DevLink kDevLinks[] = {
-    {"/dev/fd", "/proc/self/fd"},         {"/dev/stdin", "/proc/self/fd/0"},
-    {"/dev/stdout", "/proc/self/fd/1"},   {"/dev/stderr", "/proc/self/fd/2"},
+    {"/dev/fd", "/proc/self/fd"},       {"/dev/stdin", "/proc/self/fd/0"},
+    {"/dev/stdout", "/proc/self/fd/1"}, {"/dev/stderr", "/proc/self/fd/2"},
     {"/dev/ptmx", "pts/ptmx"},
 };
 
@@ -109,15 +109,15 @@ Result<void> bind_host_node(int parent, const std::string& name, const DevSpec& 
     if ((st.st_mode & S_IFMT) != d.type || st.st_rdev != d.rdev)
         return fail("mknod not permitted and host " + d.path + " is a " + describe(st) +
                     ", not a " + describe(d));
-    int f = ::openat(parent, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                     0644);
+    int f =
+        ::openat(parent, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (f < 0) return fail_errno("create bind target");
     ::close(f);
     int mfd = ::openat(parent, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (mfd < 0) return fail_errno("open bind target");
     UniqueFd mp(mfd);
-    return with_context(do_mount(proc_fd_path(host.get()).c_str(), proc_fd_path(mp.get()),
-                                 nullptr, MS_BIND, nullptr),
+    return with_context(do_mount(proc_fd_path(host.get()).c_str(), proc_fd_path(mp.get()), nullptr,
+                                 MS_BIND, nullptr),
                         "bind host " + d.path);
 }
 

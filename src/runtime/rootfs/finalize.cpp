@@ -23,7 +23,7 @@ namespace detail {
 namespace {
 
 constexpr std::array<std::string_view, 8> kIpcSysctls = {
-    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",  "kernel.sem",
+    "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
     "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
 };
 
@@ -41,8 +41,8 @@ std::string sysctl_file(const std::string& key) {
 
 Result<void> write_sysctl(int rootfd, const std::string& key, const std::string& value) {
     std::string path = sysctl_file(key);
-    UniqueFd fd = HULL_TRY(open_in_root(rootfd, path, O_WRONLY | O_TRUNC | O_NOFOLLOW,
-                                        ResolveMode::NoSymlinks));
+    UniqueFd fd = HULL_TRY(
+        open_in_root(rootfd, path, O_WRONLY | O_TRUNC | O_NOFOLLOW, ResolveMode::NoSymlinks));
     struct statfs sf {};
     if (::fstatfs(fd.get(), &sf) < 0) return fail_errno("statfs " + path);
     if (static_cast<unsigned long>(sf.f_type) != PROC_SUPER_MAGIC)

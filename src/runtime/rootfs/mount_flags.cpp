@@ -22,7 +22,9 @@ constexpr unsigned long kStNoSymfollow = 0x2000;
 
 // The atime mode of a flag set: the last of the three modes wins in mount_options, so at
 // most one is set; none means "not specified".
-unsigned long atime_mode(unsigned long flags) { return flags & kAtimeModes; }
+unsigned long atime_mode(unsigned long flags) {
+    return flags & kAtimeModes;
+}
 
 // The flags for a MS_REMOUNT|MS_BIND that sets `flags`, clears `cleared` and keeps the
 // rest of `current`. The atime mode is always passed explicitly: with any atime-related

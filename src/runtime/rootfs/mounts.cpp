@@ -106,9 +106,9 @@ Result<Attached> attach_fs(const MountContext& ctx, const Mount& m, const MountO
         DirMode dm = data_has_mode(o.data) ? DirMode::Keep : DirMode::Copy;
         HULL_TRY_CTX(copy_tree(old.get(), fresh.get(), dm), "tmpcopyup");
         if (ro_later)
-            HULL_TRY_CTX(do_mount(source, proc_fd_path(fresh.get()), type, MS_REMOUNT | o.flags,
-                                  data),
-                         "remount read-only");
+            HULL_TRY_CTX(
+                do_mount(source, proc_fd_path(fresh.get()), type, MS_REMOUNT | o.flags, data),
+                "remount read-only");
     }
     return Attached::Fresh;
 }
@@ -199,7 +199,8 @@ Result<UniqueFd> prepare(const Config& cfg, const PrepareOptions& opts) {
     }
 
     // 4. Devices and /dev symlinks.
-    HULL_TRY(create_devices(rootfd.get(), cfg, fresh_dev ? DevPolicy::Strict : DevPolicy::BestEffort));
+    HULL_TRY(
+        create_devices(rootfd.get(), cfg, fresh_dev ? DevPolicy::Strict : DevPolicy::BestEffort));
     return rootfd;
 }
 

@@ -33,8 +33,7 @@ Result<void> move_root() {
 
 Result<void> bind_console(int rootfd, const std::string& pty_slave_path) {
     auto r = [&]() -> Result<void> {
-        UniqueFd mp =
-            HULL_TRY(create_mountpoint_in_root(rootfd, "/dev/console", EntryKind::File));
+        UniqueFd mp = HULL_TRY(create_mountpoint_in_root(rootfd, "/dev/console", EntryKind::File));
         int fd = ::open(pty_slave_path.c_str(), O_PATH | O_CLOEXEC);
         if (fd < 0) return fail_errno("open " + pty_slave_path);
         UniqueFd pty(fd);

@@ -61,7 +61,7 @@ unsigned long propagation_flags(RootfsPropagation p);
 
 struct MountContext {
     int rootfd = -1;
-    std::string bundle;          // base of relative bind sources
+    std::string bundle;            // base of relative bind sources
     bool container_userns = false; // the config has a user namespace (idmap fallback)
 };
 

@@ -26,7 +26,9 @@
 
 namespace hull::rootfs_test {
 
-inline bool is_root() { return ::geteuid() == 0; }
+inline bool is_root() {
+    return ::geteuid() == 0;
+}
 
 // A bundle directory under /tmp with an empty "rootfs" inside; removed by the destructor
 // (the children's mounts are gone with their mount namespaces by then).
@@ -145,7 +147,8 @@ inline ChildResult in_child_ns(const std::function<void(Report&)>& fn, int extra
     std::string text;
     char buf[4096];
     ssize_t n;
-    while ((n = ::read(out[0], buf, sizeof(buf))) > 0) text.append(buf, static_cast<size_t>(n));
+    while ((n = ::read(out[0], buf, sizeof(buf))) > 0)
+        text.append(buf, static_cast<size_t>(n));
     ::close(out[0]);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -194,7 +197,8 @@ inline std::vector<MountInfo> read_mountinfo() {
         std::string id, parent, devno, tok;
         MountInfo m;
         in >> id >> parent >> devno >> m.root >> m.mount_point >> m.mount_opts;
-        while (in >> tok && tok != "-") m.optional += (m.optional.empty() ? "" : " ") + tok;
+        while (in >> tok && tok != "-")
+            m.optional += (m.optional.empty() ? "" : " ") + tok;
         in >> m.fstype >> m.source >> m.super_opts;
         m.root = unescape_octal(m.root);
         m.mount_point = unescape_octal(m.mount_point);
@@ -227,6 +231,9 @@ inline const MountInfo* find_mount(const std::vector<MountInfo>& ms, const std::
         if (m.mount_point == point) found = &m;
     return found;
 }
+
+// Not on a temporary: the pointer would dangle.
+const MountInfo* find_mount(std::vector<MountInfo>&&, const std::string&) = delete;
 
 inline bool has_opt(const std::string& opts, const std::string& opt) {
     return ("," + opts + ",").find("," + opt + ",") != std::string::npos;

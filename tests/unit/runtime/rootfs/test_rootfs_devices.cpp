@@ -28,8 +28,10 @@ std::string node(const std::string& path) {
     struct stat st {};
     if (::lstat(path.c_str(), &st) < 0) return std::strerror(errno);
     char buf[96];
-    char kind = S_ISCHR(st.st_mode) ? 'c' : S_ISBLK(st.st_mode) ? 'b' : S_ISFIFO(st.st_mode) ? 'p'
-                                                                                           : 'f';
+    char kind = S_ISCHR(st.st_mode)    ? 'c'
+                : S_ISBLK(st.st_mode)  ? 'b'
+                : S_ISFIFO(st.st_mode) ? 'p'
+                                       : 'f';
     if (kind == 'c' || kind == 'b')
         std::snprintf(buf, sizeof(buf), "%c %u:%u %o %u:%u", kind, major(st.st_rdev),
                       minor(st.st_rdev), st.st_mode & 07777, st.st_uid, st.st_gid);
@@ -45,8 +47,8 @@ std::string link_of(const std::string& path) {
     return ec ? "not a symlink" : t.string();
 }
 
-Device device(DeviceType t, std::string path, int64_t maj, int64_t min, uint32_t mode,
-              uint32_t uid, uint32_t gid) {
+Device device(DeviceType t, std::string path, int64_t maj, int64_t min, uint32_t mode, uint32_t uid,
+              uint32_t gid) {
     Device d;
     d.type = t;
     d.path = std::move(path);
@@ -106,8 +108,8 @@ TEST_CASE("rootfs: linux.devices get their type, numbers, mode and owner", "[roo
     auto r = in_child_ns([&](Report& rep) {
         ::umask(077);
         if (!run_prepare(cfg, b, rep)) return;
-        for (const char* p : {"/dev/custom/mynull", "/dev/myzero", "/dev/myloop", "/dev/myfifo",
-                              "/dev/null"})
+        for (const char* p :
+             {"/dev/custom/mynull", "/dev/myzero", "/dev/myloop", "/dev/myfifo", "/dev/null"})
             rep.set(p, node(b.in_root(p)));
     });
     REQUIRE(r.status == 0);

@@ -38,7 +38,8 @@ bool prepare_and_enter(const Config& cfg, const Bundle& b, Report& rep,
 
 std::string points_of(const std::vector<MountInfo>& ms) {
     std::string s;
-    for (const auto& m : ms) s += m.mount_point + " ";
+    for (const auto& m : ms)
+        s += m.mount_point + " ";
     return s;
 }
 
@@ -229,8 +230,8 @@ TEST_CASE("rootfs: linux.sysctl is written in the container's namespaces", "[roo
     REQUIRE(r.get("step") == "ok");
     REQUIRE(r.get("finalize") == "ok");
     CHECK(r.get("hostname") == "hull-sysctl");
-    CHECK(r.get("ip_forward") == "1\n");
-    CHECK(r.get("shmmni") == "1234\n");
+    CHECK(r.get("ip_forward") == "1");
+    CHECK(r.get("shmmni") == "1234");
 }
 
 TEST_CASE("rootfs: validate checks sysctl keys and paths", "[rootfs]") {

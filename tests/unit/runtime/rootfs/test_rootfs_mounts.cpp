@@ -121,7 +121,8 @@ TEST_CASE("rootfs: bind,ro is really read-only and leaves the source writable", 
         if (!run_prepare(cfg, b, rep)) return;
         rep.set("write", try_create(b.in_root("/ro/new")));
         rep.set("source", try_create(b.dir() + "/src/new2"));
-        const MountInfo* m = find_mount(mounts_under(b.rootfs()), "/ro");
+        auto ms = mounts_under(b.rootfs());
+        const MountInfo* m = find_mount(ms, "/ro");
         rep.set("opts", m ? m->mount_opts : "none");
     });
     REQUIRE(r.status == 0);
@@ -143,7 +144,8 @@ TEST_CASE("rootfs: a bind keeps flags of the source mount it does not change", "
         std::string src = b.dir() + "/src";
         ::mount("srcfs", src.c_str(), "tmpfs", MS_NODEV | MS_NOEXEC | MS_NOATIME, nullptr);
         if (!run_prepare(cfg, b, rep)) return;
-        const MountInfo* m = find_mount(mounts_under(b.rootfs()), "/x");
+        auto ms = mounts_under(b.rootfs());
+        const MountInfo* m = find_mount(ms, "/x");
         rep.set("opts", m ? m->mount_opts : "none");
     });
     REQUIRE(r.status == 0);
@@ -162,7 +164,8 @@ TEST_CASE("rootfs: tmpfs flags and data show in mountinfo", "[rootfs]") {
         make_mount("/run", "tmpfs", "tmpfs", {"nosuid", "nodev", "mode=750", "size=64k"})};
     auto r = in_child_ns([&](Report& rep) {
         if (!run_prepare(cfg, b, rep)) return;
-        const MountInfo* m = find_mount(mounts_under(b.rootfs()), "/run");
+        auto ms = mounts_under(b.rootfs());
+        const MountInfo* m = find_mount(ms, "/run");
         rep.set("opts", m ? m->mount_opts : "none");
         rep.set("super", m ? m->super_opts : "none");
         rep.set("type", m ? m->fstype : "none");
@@ -191,7 +194,8 @@ TEST_CASE("rootfs: tmpcopyup copies content with modes and owners", "[rootfs]") 
     cfg.mounts = {make_mount("/data", "tmpfs", "tmpfs", {"tmpcopyup", "ro"})};
     auto r = in_child_ns([&](Report& rep) {
         if (!run_prepare(cfg, b, rep)) return;
-        const MountInfo* m = find_mount(mounts_under(b.rootfs()), "/data");
+        auto ms = mounts_under(b.rootfs());
+        const MountInfo* m = find_mount(ms, "/data");
         rep.set("type", m ? m->fstype : "none");
         rep.set("opts", m ? m->mount_opts : "none");
         rep.set("f", read_text(b.in_root("/data/f")));
@@ -336,7 +340,8 @@ TEST_CASE("rootfs: mount errors name the mount", "[rootfs]") {
                       make_mount("/bad", "tmpfs", "tmpfs", {"size=notanumber"})};
         auto r = in_child_ns([&](Report& rep) {
             run_prepare(cfg, b, rep);
-            rep.set("ok", find_mount(mounts_under(b.rootfs()), "/ok") ? "yes" : "no");
+            auto ms = mounts_under(b.rootfs());
+            rep.set("ok", find_mount(ms, "/ok") ? "yes" : "no");
         });
         CHECK(r.get("prepare") == "mount tmpfs on /bad: " + std::string(std::strerror(EINVAL)));
         CHECK(r.get("ok") == "yes");

@@ -1,0 +1,278 @@
+// Spec tests for linux.namespaces, ID mappings, hostname/domainname and timeOffsets
+// (config-linux.md "Namespaces", "User namespace mappings", "Offset for Time Namespace",
+// config.md "Hostname", "Domainname"), checked from inside the container through the probe.
+#include "harness.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+using namespace spectest;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// config type -> /proc/<pid>/ns name
+const std::map<std::string, std::string> kNsNames{
+    {"pid", "pid"}, {"network", "net"},   {"mount", "mnt"}, {"ipc", "ipc"},
+    {"uts", "uts"}, {"cgroup", "cgroup"}, {"time", "time"}, {"user", "user"},
+};
+
+std::string ns_of(const std::string& pid, const std::string& name) {
+    return fs::read_symlink("/proc/" + pid + "/ns/" + name).string();
+}
+
+std::string host_ns(const std::string& name) {
+    return ns_of("self", name);
+}
+
+json namespaces_of(std::initializer_list<const char*> types) {
+    json out = json::array();
+    for (const char* t : types)
+        out.push_back({{"type", t}});
+    return out;
+}
+
+// Runs the bundle with `args` in the foreground and returns the probe report.
+json run_report(Bundle& b, std::vector<std::string> args = {"/probe"}) {
+    b.set_args(std::move(args));
+    RunResult r = b.run();
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    return Bundle::probe_report(r);
+}
+
+json user_mappings() {
+    return json::array({{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}});
+}
+
+// Creates (not starts) a container that sleeps, and returns its host pid.
+std::string create_sleeper(Bundle& b) {
+    b.set_args({"/probe", "sleep", "60"});
+    RunOptions o;
+    o.stdout_file = temp_dir() + "/out";
+    o.stderr_file = temp_dir() + "/err";
+    RunResult r = b.create(o);
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    json st = b.state();
+    REQUIRE(st.is_object());
+    REQUIRE(st["pid"].get<int>() > 0);
+    return std::to_string(st["pid"].get<int>());
+}
+
+std::string host_hostname() {
+    char buf[256] = {};
+    ::gethostname(buf, sizeof(buf) - 1);
+    return buf;
+}
+
+} // namespace
+
+TEST_CASE("every listed namespace type is new and unlisted types are inherited", "[namespaces]") {
+    Bundle b;
+    b.config["linux"]["namespaces"] =
+        namespaces_of({"pid", "network", "mount", "ipc", "uts", "cgroup", "time"});
+    json rep = run_report(b);
+    for (const char* t : {"pid", "network", "mount", "ipc", "uts", "cgroup", "time"}) {
+        INFO("type " << t);
+        CHECK(rep["namespaces"][kNsNames.at(t)] != host_ns(kNsNames.at(t)));
+    }
+    // user is not listed: the runtime's user namespace is kept.
+    CHECK(rep["namespaces"]["user"] == host_ns("user"));
+    CHECK(rep["pid"] == 1);
+}
+
+TEST_CASE("namespace types missing from the config share the runtime's", "[namespaces]") {
+    Bundle b; // base config: pid, network, ipc, uts, mount
+    json rep = run_report(b);
+    for (const char* t : {"cgroup", "time", "user"}) {
+        INFO("type " << t);
+        CHECK(rep["namespaces"][kNsNames.at(t)] == host_ns(kNsNames.at(t)));
+    }
+    for (const char* t : {"pid", "network", "ipc", "uts", "mount"}) {
+        INFO("type " << t);
+        CHECK(rep["namespaces"][kNsNames.at(t)] != host_ns(kNsNames.at(t)));
+    }
+}
+
+TEST_CASE("without a pid namespace the process is not pid 1", "[namespaces]") {
+    Bundle b;
+    b.config["linux"]["namespaces"] = namespaces_of({"network", "ipc", "uts", "mount"});
+    // /proc of the host pid namespace needs no new pidns to mount; keep it.
+    json rep = run_report(b);
+    CHECK(rep["namespaces"]["pid"] == host_ns("pid"));
+    CHECK(rep["pid"].get<int>() > 1);
+}
+
+TEST_CASE("a new network namespace holds only lo", "[namespaces]") {
+    Bundle b;
+    b.set_args({"/probe", "ls", "/sys/class/net"});
+    RunResult r = b.run();
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out == "lo\n");
+}
+
+TEST_CASE("namespaces given by path are joined", "[namespaces]") {
+    Bundle first;
+    std::string pid = create_sleeper(first);
+
+    Bundle second;
+    second.config.erase("hostname");
+    json ns = json::array();
+    for (const char* t : {"pid", "network", "ipc", "uts"})
+        ns.push_back({{"type", t}, {"path", "/proc/" + pid + "/ns/" + kNsNames.at(t)}});
+    ns.push_back({{"type", "mount"}});
+    second.config["linux"]["namespaces"] = ns;
+    json rep = run_report(second);
+    for (const char* t : {"pid", "network", "ipc", "uts"}) {
+        INFO("type " << t);
+        CHECK(rep["namespaces"][kNsNames.at(t)] == ns_of(pid, kNsNames.at(t)));
+        CHECK(rep["namespaces"][kNsNames.at(t)] != host_ns(kNsNames.at(t)));
+    }
+    // The first container's init is pid 1 of the joined pid namespace.
+    CHECK(rep["pid"].get<int>() > 1);
+    CHECK(rep["hostname"] == "hull-spec"); // set by the first container in the shared uts ns
+    CHECK(rep["namespaces"]["mnt"] != ns_of(pid, "mnt"));
+}
+
+TEST_CASE("a namespace path of the wrong type is an error", "[namespaces]") {
+    Bundle b;
+    std::string self = std::to_string(::getpid());
+    b.config["linux"]["namespaces"] = json::array({
+        {{"type", "pid"}},
+        {{"type", "network"}, {"path", "/proc/" + self + "/ns/uts"}},
+        {{"type", "ipc"}},
+        {{"type", "uts"}},
+        {{"type", "mount"}},
+    });
+    RunResult r = b.run();
+    INFO(describe(r));
+    CHECK(r.exit_code != 0);
+    CHECK_FALSE(r.err.empty());
+    CHECK(r.out.find("\"namespaces\"") == std::string::npos); // the probe never ran
+    CHECK(b.state().is_null());
+}
+
+TEST_CASE("a namespace path that does not exist is an error", "[namespaces]") {
+    Bundle b;
+    b.config["linux"]["namespaces"][1] = {{"type", "network"},
+                                          {"path", "/proc/self/ns/does-not-exist"}};
+    RunResult r = b.run();
+    INFO(describe(r));
+    CHECK(r.exit_code != 0);
+    CHECK(r.out.find("\"namespaces\"") == std::string::npos);
+}
+
+TEST_CASE("duplicate namespace types are an error", "[namespaces]") {
+    Bundle b;
+    b.config["linux"]["namespaces"].push_back({{"type", "ipc"}});
+    RunResult r = b.run();
+    INFO(describe(r));
+    CHECK(r.exit_code != 0);
+    CHECK_FALSE(r.err.empty());
+    CHECK(r.out.find("\"namespaces\"") == std::string::npos);
+    CHECK(b.state().is_null());
+}
+
+TEST_CASE("a user namespace with mappings", "[namespaces][userns]") {
+    Bundle b;
+    b.config["linux"]["namespaces"].push_back({{"type", "user"}});
+    b.config["linux"]["uidMappings"] = user_mappings();
+    b.config["linux"]["gidMappings"] = user_mappings();
+    std::string shared = temp_dir();
+    fs::permissions(shared, fs::perms(0777));
+    b.config["mounts"].push_back({{"destination", "/shared"},
+                                  {"type", "none"},
+                                  {"source", shared},
+                                  {"options", json::array({"rbind", "rw"})}});
+    b.set_args({"/bin/sh", "-c", "/probe write /shared/made-inside hi && /probe"});
+    RunResult r = b.run();
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    json rep = Bundle::probe_report(r);
+
+    CHECK(rep["namespaces"]["user"] != host_ns("user"));
+    CHECK(rep["uid"]["real"] == 0);
+    CHECK(rep["uid"]["effective"] == 0);
+    CHECK(rep["gid"]["real"] == 0);
+    CHECK(rep["uid_map"] == user_mappings());
+    CHECK(rep["gid_map"] == user_mappings());
+    CHECK(rep["pid"] == 1);
+
+    struct stat st {};
+    REQUIRE(::stat((shared + "/made-inside").c_str(), &st) == 0);
+    CHECK(st.st_uid == 100000u);
+    CHECK(st.st_gid == 100000u);
+}
+
+TEST_CASE("a user namespace keeps the default devices usable", "[namespaces][userns]") {
+    Bundle b;
+    b.config["linux"]["namespaces"].push_back({{"type", "user"}});
+    b.config["linux"]["uidMappings"] = user_mappings();
+    b.config["linux"]["gidMappings"] = user_mappings();
+    b.set_args({"/bin/sh", "-c", "/probe write /dev/null x && /probe stat -L /dev/null"});
+    RunResult r = b.run();
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    json st = parse_probe_json(r.out);
+    CHECK(st["type"] == "char");
+    CHECK(st["major"] == 1);
+    CHECK(st["minor"] == 3);
+}
+
+TEST_CASE("hostname and domainname are set in the new uts namespace", "[namespaces]") {
+    std::string before = host_hostname();
+    Bundle b;
+    b.config["hostname"] = "box-one";
+    b.config["domainname"] = "example.org";
+    json rep = run_report(b);
+    CHECK(rep["hostname"] == "box-one");
+    CHECK(rep["domainname"] == "example.org");
+    CHECK(host_hostname() == before);
+}
+
+TEST_CASE("a hostname without a private uts namespace is an error", "[namespaces]") {
+    std::string before = host_hostname();
+    Bundle b;
+    b.config["hostname"] = "must-not-leak";
+    b.config["linux"]["namespaces"] = namespaces_of({"pid", "network", "ipc", "mount"});
+    RunResult r = b.run();
+    INFO(describe(r));
+    CHECK(r.exit_code != 0);
+    CHECK(r.out.find("\"namespaces\"") == std::string::npos);
+    CHECK(host_hostname() == before);
+}
+
+TEST_CASE("timeOffsets shift the clocks of the new time namespace", "[namespaces][time]") {
+    Bundle b;
+    b.config["linux"]["namespaces"].push_back({{"type", "time"}});
+    b.config["linux"]["timeOffsets"] = {{"monotonic", {{"secs", 86400}, {"nanosecs", 0}}},
+                                        {"boottime", {{"secs", 172800}, {"nanosecs", 500}}}};
+    json rep = run_report(b);
+    CHECK(rep["namespaces"]["time"] != host_ns("time"));
+    CHECK(rep["time_offsets"]["monotonic"]["secs"] == 86400);
+    CHECK(rep["time_offsets"]["monotonic"]["nanosecs"] == 0);
+    CHECK(rep["time_offsets"]["boottime"]["secs"] == 172800);
+    CHECK(rep["time_offsets"]["boottime"]["nanosecs"] == 500);
+
+    // /proc/uptime follows the boottime offset.
+    Bundle up;
+    up.config = b.config;
+    up.set_args({"/probe", "cat", "/proc/uptime"});
+    double host_before = std::stod(read_text("/proc/uptime"));
+    RunResult r = up.run();
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    double inside = std::stod(r.out);
+    double host_after = std::stod(read_text("/proc/uptime"));
+    CHECK(inside >= host_before + 172800.0 - 1.0);
+    CHECK(inside <= host_after + 172800.0 + 1.0);
+}

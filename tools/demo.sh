@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sets up and builds hull (tools/setup.sh), then runs the isolated-shell example: a container with
+# its own pid, mount, uts, ipc and network namespaces that prints what it sees. Needs root.
+# Exits with the example's status.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./tools/setup.sh
+echo
+HULL="$PWD/build/hull" exec ./examples/isolated-shell/run.sh
