@@ -436,6 +436,15 @@ void Bundle::set_args(std::vector<std::string> args) {
     config["process"]["args"] = args;
 }
 
+void Bundle::chown_rootfs(unsigned uid, unsigned gid) const {
+    auto own = [&](const fs::path& p) {
+        if (::lchown(p.c_str(), uid, gid) != 0) die("lchown " + p.string());
+    };
+    own(rootfs);
+    for (const auto& e : fs::recursive_directory_iterator(rootfs))
+        own(e.path());
+}
+
 std::string Bundle::host_path(std::string_view container_path) const {
     std::string p(container_path);
     if (!p.empty() && p.front() != '/') p.insert(p.begin(), '/');

@@ -112,6 +112,9 @@ class Bundle {
     void write() const;
     // config["process"]["args"] = args.
     void set_args(std::vector<std::string> args);
+    // chown -R (not following symlinks) of the rootfs, e.g. to the host ids that a user
+    // namespace maps to container root, so the container can write to its rootfs.
+    void chown_rootfs(unsigned uid, unsigned gid) const;
     // A path inside the rootfs as the host sees it: host_path("/tmp/x") = rootfs + "/tmp/x".
     std::string host_path(std::string_view container_path) const;
 

@@ -32,10 +32,6 @@ std::vector<json> stat_all(Bundle& b, const std::vector<std::string>& paths) {
     return out;
 }
 
-json stat_one(Bundle& b, const std::string& path) {
-    return stat_all(b, {path})[0];
-}
-
 json device(const std::string& path, const std::string& type, int major, int minor) {
     return {{"path", path}, {"type", type}, {"major", major}, {"minor", minor}};
 }

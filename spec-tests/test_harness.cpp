@@ -213,6 +213,14 @@ TEST_CASE("a Bundle holds a usable rootfs and a valid config", "[harness][bundle
         CHECK(b.hull_args({"state", b.id}) ==
               std::vector<std::string>{"--root", b.state_root, "state", b.id});
 
+        b.chown_rootfs(100000, 100000);
+        struct stat owned {};
+        REQUIRE(::lstat((b.rootfs + "/bin/sh").c_str(), &owned) == 0);
+        CHECK(owned.st_uid == 100000);
+        REQUIRE(::stat((b.rootfs + "/tmp").c_str(), &owned) == 0);
+        CHECK(owned.st_gid == 100000);
+        CHECK((owned.st_mode & 07777) == 01777);
+
         Bundle other;
         CHECK(other.id != b.id);
         CHECK(other.dir != b.dir);

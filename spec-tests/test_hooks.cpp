@@ -177,17 +177,18 @@ TEST_CASE("hooks: several hooks of one kind run in the listed order", "[hooks]")
 TEST_CASE("hooks: args and env are passed exactly", "[hooks]") {
     Bundle b;
     std::string d = temp_dir();
-    b.config["hooks"]["prestart"] = json::array(
-        {{{"path", "/bin/sh"},
-          {"args",
-           json::array({"my-hook", "-c",
-                        "echo \"$0|$1|$2|$FOO\" > " + d + "/args; /usr/bin/env > " + d + "/env",
-                        "first", "second"})},
-          {"env", json::array({"FOO=bar baz", "HULL_HOOK_TEST=1"})}}});
+    b.config["hooks"]["prestart"] =
+        json::array({{{"path", "/bin/sh"},
+                      {"args", json::array({"my-hook", "-c",
+                                            "echo \"$(head -c 7 /proc/$$/cmdline)|$0|$1|$FOO\" > " +
+                                                d + "/args; /usr/bin/env > " + d + "/env",
+                                            "first", "second"})},
+                      {"env", json::array({"FOO=bar baz", "HULL_HOOK_TEST=1"})}}});
     b.set_args({"/probe", "exit", "0"});
     RunResult c = b.create();
     INFO(describe(c));
     REQUIRE(c.exit_code == 0);
+    // argv[0] is the process name; sh -c makes the next two words $0 and $1.
     CHECK(read_text(d + "/args") == "my-hook|first|second|bar baz\n");
     std::vector<std::string> env = lines_of(read_text(d + "/env"));
     CHECK(std::find(env.begin(), env.end(), "FOO=bar baz") != env.end());

@@ -4,7 +4,9 @@
 // continues on a copy-on-write copy of the caller's stack exactly as after fork(): it
 // returns with pid == 0 in the child. When the kernel has no clone3 (ENOSYS) it falls back
 // to the raw clone(2) syscall, which cannot place the child in a cgroup; the result then
-// says `in_cgroup == false` and the caller must move the child itself.
+// says `in_cgroup == false` and the caller must move the child itself. CLONE_NEWTIME only
+// works through clone3 (its bit collides with the exit signal of clone(2)); without clone3
+// the caller has to unshare(CLONE_NEWTIME) instead.
 //
 // Caveats of a raw clone (either syscall) compared with glibc's fork():
 //  * pthread_atfork handlers do not run and glibc does not reset its internal locks. hull's

@@ -16,6 +16,8 @@ namespace {
 
 constexpr std::uint64_t kCloneIntoCgroup = 0x200000000ULL;
 constexpr std::uint64_t kExitSignalMask = 0xff; // CSIGNAL
+// CLONE_NEWTIME sits inside CSIGNAL: clone3 takes it in `flags`, clone(2) cannot express it.
+constexpr std::uint64_t kCloneNewTime = 0x80;
 
 // The kernel's struct clone_args (version 2, 88 bytes, with `cgroup`), spelled out here so
 // that no <linux/sched.h> has to be mixed with glibc's <sched.h>.
@@ -38,7 +40,7 @@ static_assert(sizeof(CloneArgs) == 88);
 // we do not pass: not a fork() any more.
 constexpr std::uint64_t kRefused = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | CLONE_SETTLS |
                                    CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID |
-                                   CLONE_VFORK | kExitSignalMask;
+                                   CLONE_VFORK | (kExitSignalMask & ~kCloneNewTime);
 
 Result<std::uint64_t> checked_flags(const CloneRequest& req) {
     if (req.flags & kRefused) return fail_sys(EINVAL, "clone: unsupported clone flags");
@@ -52,6 +54,8 @@ Result<std::uint64_t> checked_flags(const CloneRequest& req) {
 }
 
 Result<CloneResult> raw_clone(std::uint64_t flags, int exit_signal) {
+    if (flags & kCloneNewTime)
+        return fail_sys(EINVAL, "clone: CLONE_NEWTIME needs clone3 (or unshare)");
     int pidfd = -1;
     // x86_64 order: flags, stack, parent_tid, child_tid, tls. CLONE_PIDFD stores the pidfd
     // through the parent_tid pointer; that argument is third on every architecture.

@@ -85,8 +85,9 @@ Result<Attached> mount_cgroup(const MountContext& ctx, const Mount& m, const Mou
 
 // Copies everything inside the directory `src` into the directory `dst` (both O_RDONLY
 // directory fds): directories, regular files, symlinks, device nodes and fifos, with
-// modes, owners and times. Sockets are skipped. Also gives `dst` the owner and times of
-// `src`, and its mode unless `keep_dst_mode`.
+// modes, owners and times (device nodes that mknod refuses in a user namespace are skipped
+// with a warning; sockets are skipped). Then gives `dst` the owner and times of `src`, and
+// its mode too with DirMode::Copy (DirMode::Keep when the tmpfs data set "mode=").
 enum class DirMode { Copy, Keep };
 Result<void> copy_tree(int src, int dst, DirMode root_mode);
 

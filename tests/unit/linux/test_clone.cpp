@@ -74,6 +74,35 @@ TEST_CASE("clone_process creates new namespaces", "[linux][clone]") {
     CHECK(std::string(after) == host_name);
 }
 
+TEST_CASE("clone_process can create a time namespace", "[linux][clone]") {
+    std::string host_ns = std::filesystem::read_symlink("/proc/self/ns/time").string();
+    testutil::TempDir tmp;
+    std::string out = tmp / "ns";
+    CloneRequest req;
+    req.flags = CLONE_NEWTIME | CLONE_NEWPID;
+    req.pidfd = WantPidFd::Yes;
+    auto r = clone_process(req);
+    REQUIRE(r);
+    if (r->pid == 0) {
+        // The new time namespace is for children; ours shows in time_for_children.
+        std::ofstream o(out);
+        o << std::filesystem::read_symlink("/proc/self/ns/time_for_children").string();
+        o.close();
+        ::_exit(o.good() ? 0 : 1);
+    }
+    CHECK(wait_child(*r).code == 0);
+    std::ifstream in(out);
+    std::string child_ns;
+    in >> child_ns;
+    CHECK(child_ns.starts_with("time:["));
+    CHECK(child_ns != host_ns);
+
+    // The raw clone(2) cannot express CLONE_NEWTIME.
+    auto legacy = clone_process_legacy(req);
+    REQUIRE_FALSE(legacy);
+    CHECK(legacy.error().err() == EINVAL);
+}
+
 TEST_CASE("clone_process reports death by signal", "[linux][clone]") {
     CloneRequest req;
     req.pidfd = WantPidFd::Yes;

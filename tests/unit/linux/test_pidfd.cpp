@@ -12,13 +12,20 @@ using namespace hull;
 using namespace hull::sys;
 
 TEST_CASE("pidfd_open, poll, signal and wait", "[linux][pidfd]") {
+    int ready[2];
+    REQUIRE(::pipe(ready) == 0);
     pid_t pid = ::fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
         ::signal(SIGTERM, SIG_DFL); // not Catch's fatal-signal handler
+        ::close(ready[1]);          // tells the parent the handler is reset
         ::pause();
         ::_exit(0);
     }
+    ::close(ready[1]);
+    char c;
+    REQUIRE(::read(ready[0], &c, 1) == 0);
+    ::close(ready[0]);
     auto fd = pidfd_open(pid);
     REQUIRE(fd);
     auto still = pidfd_wait(fd->get(), WaitMode::NoHang);

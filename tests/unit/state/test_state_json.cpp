@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <pwd.h>
+
 using hull::ContainerState;
 using hull::Status;
 
@@ -104,6 +106,6 @@ TEST_CASE("to_runc_json has runc's keys and order", "[state]") {
 TEST_CASE("owner_name", "[state]") {
     CHECK(hull::owner_name(0).empty());
     CHECK(hull::owner_name(4123456789u) == "4123456789");
-    auto nobody = hull::owner_name(65534);
-    CHECK((nobody == "nobody" || nobody == "65534"));
+    const struct passwd* pw = ::getpwuid(65534);
+    CHECK(hull::owner_name(65534) == (pw ? std::string(pw->pw_name) : std::string("65534")));
 }

@@ -90,7 +90,8 @@ struct ChildResult {
 enum class UserNs { No, Yes };
 
 // Runs fn in a forked child that unshares a mount namespace (plus `extra` CLONE_NEW* flags)
-// and makes "/" recursively private. With UserNs::Yes the child first unshares a user
+// and makes "/" recursively private. With CLONE_NEWPID in `extra`, fn runs in a grandchild
+// that is pid 1 of the new pid namespace. With UserNs::Yes the child first unshares a user
 // namespace and the parent maps container ids 0..65535 to host ids 0..65535.
 inline ChildResult in_child_ns(const std::function<void(Report&)>& fn, int extra = 0,
                                UserNs userns = UserNs::No) {
@@ -113,6 +114,17 @@ inline ChildResult in_child_ns(const std::function<void(Report&)>& fn, int extra
             }
             if (::unshare(CLONE_NEWNS | extra) < 0) ::_exit(92);
             if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) ::_exit(93);
+            if (extra & CLONE_NEWPID) {
+                // Only children enter the new pid namespace: fn runs as its pid 1.
+                pid_t inner = ::fork();
+                if (inner < 0) ::_exit(94);
+                if (inner > 0) {
+                    int st = 0;
+                    while (::waitpid(inner, &st, 0) < 0 && errno == EINTR) {
+                    }
+                    ::_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+                }
+            }
             fn(rep);
         } catch (const std::exception& e) {
             rep.set("exception", e.what());
