@@ -308,7 +308,7 @@ TEST_CASE("maskedPaths hide files and directories", "[mounts]") {
     write_text(b.host_path("/secret/data"), "hidden");
     write_text(b.host_path("/secret-file"), "hidden too");
     b.config["linux"]["maskedPaths"] =
-        json::array({"/secret", "/secret-file", "/does/not/exist", "/proc/kcore"});
+        json::array({"/secret", "/secret-file", "/does/not/exist", "/proc/keys"});
     RunResult r = run_args(b, {"/bin/sh", "-c",
                                "echo ls:; /probe ls /secret; echo cat:; /probe cat /secret-file; "
                                "echo end; /probe write /secret/new x"});
@@ -327,7 +327,7 @@ TEST_CASE("maskedPaths hide files and directories", "[mounts]") {
     CHECK(dir["fs_type"] == "tmpfs");
     CHECK(has_option(dir["options"], "ro"));
     CHECK(mount_at(rep, "/secret-file").is_object());
-    CHECK(mount_at(rep, "/proc/kcore").is_object());
+    CHECK(mount_at(rep, "/proc/keys").is_object());
 }
 
 TEST_CASE("maskedPaths must be absolute", "[mounts]") {
