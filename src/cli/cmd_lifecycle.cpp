@@ -88,12 +88,14 @@ int cmd_list(const CommandLine& cl) {
     if (!r) return report_error(r.error());
     std::string format = cl.args.value("format").value_or("table");
     if (cl.args.flag("quiet")) {
-        for (const auto& s : *r) std::printf("%s\n", s["id"].get<std::string>().c_str());
+        for (const auto& s : *r)
+            std::printf("%s\n", s["id"].get<std::string>().c_str());
         return 0;
     }
     if (format == "json") {
         nlohmann::ordered_json arr = nlohmann::ordered_json::array();
-        for (const auto& s : *r) arr.push_back(s);
+        for (const auto& s : *r)
+            arr.push_back(s);
         std::printf("%s\n", arr.dump().c_str());
         return 0;
     }

@@ -59,13 +59,6 @@ void kill_init(const Launched& l) {
     (void)sys::pidfd_wait(l.pidfd.get());
 }
 
-void run_poststop(const Config& cfg, const ContainerState& st) {
-    if (cfg.hooks.poststop.empty()) return;
-    for (const auto& e :
-         hooks::run_all(hooks::HookKind::Poststop, cfg.hooks.poststop, hook_state(st, Status::Stopped)))
-        log::warn(e.message());
-}
-
 struct Parent {
     const CreateOptions& opts;
     ConsoleMode console_mode;
@@ -84,7 +77,8 @@ Result<void> Parent::build() {
     std::string bundle = HULL_TRY(absolute_dir(opts.bundle.empty() ? "." : opts.bundle, "bundle"));
     std::string cfg_path = opts.config_path.empty() ? bundle + "/config.json" : opts.config_path;
     cfg = HULL_TRY(load_config_file(cfg_path));
-    for (const auto& w : cfg.warnings) log::warn(w);
+    for (const auto& w : cfg.warnings)
+        log::warn(w);
     HULL_TRY(check_supported(cfg));
     std::string rootfs = cfg.root.path;
     if (rootfs.empty() || rootfs[0] != '/') rootfs = bundle + "/" + rootfs;
@@ -169,7 +163,8 @@ Result<void> Parent::build() {
     }
     HULL_TRY(talk_to_init(sync.parent.get()));
     if (console_peer) {
-        auto [master, name] = HULL_TRY_CTX(fdpass::recv_fd(console_peer.get()), "receive the console");
+        auto [master, name] =
+            HULL_TRY_CTX(fdpass::recv_fd(console_peer.get()), "receive the console");
         launched.console_master = std::move(master);
     }
 
@@ -203,9 +198,12 @@ Result<void> Parent::talk_to_init(int sync_fd) {
             HULL_TRY(sync_send(sync_fd, SyncMsg::CreateHooksDone));
             break;
         }
-        case SyncMsg::Ready: return {};
-        case SyncMsg::Error: return std::unexpected(Error(m.err, m.text));
-        default: return fail("sync: unexpected message from the container init");
+        case SyncMsg::Ready:
+            return {};
+        case SyncMsg::Error:
+            return std::unexpected(Error(m.err, m.text));
+        default:
+            return fail("sync: unexpected message from the container init");
         }
     }
 }
@@ -219,6 +217,12 @@ void Parent::undo() {
 }
 
 } // namespace
+
+void run_poststop(const Config& cfg, const ContainerState& st) {
+    for (const auto& e : hooks::run_all(hooks::HookKind::Poststop, cfg.hooks.poststop,
+                                        hook_state(st, Status::Stopped)))
+        log::warn(e.message());
+}
 
 std::string hook_state(const ContainerState& st, Status status) {
     return to_runc_json(st, status).dump();

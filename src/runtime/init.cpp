@@ -33,7 +33,8 @@ struct Init {
     Error become_process(int fifo);
     std::vector<int> preserved() const {
         std::vector<int> v;
-        for (int i = 0; i < ctx.preserve_fds; ++i) v.push_back(3 + i);
+        for (int i = 0; i < ctx.preserve_fds; ++i)
+            v.push_back(3 + i);
         return v;
     }
 };
@@ -79,8 +80,10 @@ Result<void> Init::build() {
         // with nobody reading it, a permitted non-blocking open fails with ENXIO.
         std::string self_fd = "self/fd/" + std::to_string(ctx.fifo_fd);
         int probe = openat(procfd.get(), self_fd.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-        if (probe >= 0) close(probe);
-        else if (errno != ENXIO) return fail_errno("open exec.fifo for writing");
+        if (probe >= 0)
+            close(probe);
+        else if (errno != ENXIO)
+            return fail_errno("open exec.fifo for writing");
     }
     HULL_TRY(rootfs::enter(cfg, rootfd.get(),
                            ctx.pivot == PivotMode::NoPivot ? rootfs::PivotMode::NoPivot
@@ -139,7 +142,8 @@ void init_main(const InitContext& ctx) {
         // would wait for it. Keep stdio, the preserved fds and our own channels.
         std::vector<int> keep{ctx.sync_fd, ctx.fifo_fd};
         if (ctx.console_fd >= 0) keep.push_back(ctx.console_fd);
-        for (int i = 0; i < ctx.preserve_fds; ++i) keep.push_back(3 + i);
+        for (int i = 0; i < ctx.preserve_fds; ++i)
+            keep.push_back(3 + i);
         (void)sys::close_fds_from(3, sys::FdAction::Close, keep);
     }
     Init init{ctx, *ctx.cfg, {}, {}, {}, {}};

@@ -21,8 +21,8 @@ struct Launched {
 };
 
 enum class ConsoleMode {
-    Socket,     // a terminal goes to --console-socket (create, run -d)
-    InProcess,  // `run` in the foreground: hull receives the master itself
+    Socket,    // a terminal goes to --console-socket (create, run -d)
+    InProcess, // `run` in the foreground: hull receives the master itself
 };
 
 // Creates the container. On failure nothing is left: the init is killed, the state directory
@@ -35,5 +35,8 @@ Result<Config> load_snapshot(const Container& c);
 
 // The state object handed to hooks on stdin (runc's state shape).
 std::string hook_state(const ContainerState& st, Status status);
+
+// Runs the poststop hooks after the container is gone; failures are only warnings.
+void run_poststop(const Config& cfg, const ContainerState& st);
 
 } // namespace hull::runtime

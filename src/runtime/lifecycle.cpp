@@ -33,12 +33,14 @@ Result<UniqueFd> open_init(const ContainerState& st) {
 // Reads what the init writes to exec.fifo after `start` released it: a first byte when it
 // is released, then nothing (EOF at execve, the fd is O_CLOEXEC) or an error text.
 Result<void> release_init(const Container& c, const ContainerState& st) {
-    UniqueFd fifo(openat(c.dirfd(), std::string(kExecFifo).c_str(),
-                         O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    UniqueFd fifo(
+        openat(c.dirfd(), std::string(kExecFifo).c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
     if (!fifo) return fail_errno("open exec.fifo");
     // Wait for the released byte, watching for the init's death meanwhile.
     for (;;) {
-        struct pollfd p{fifo.get(), POLLIN, 0};
+        struct pollfd p {
+            fifo.get(), POLLIN, 0
+        };
         int n = poll(&p, 1, 100);
         if (n < 0 && errno != EINTR) return fail_errno("poll exec.fifo");
         if (n > 0 && (p.revents & POLLIN)) break;
@@ -70,8 +72,8 @@ std::string signal_error(int sig) {
 // just the init.
 Result<void> signal_all(const ContainerState& st, int pidfd, int sig) {
     char self_ns[64] = {}, ns[64] = {};
-    ssize_t n1 = readlink(("/proc/" + std::to_string(st.pid) + "/ns/pid").c_str(), ns,
-                          sizeof ns - 1);
+    ssize_t n1 =
+        readlink(("/proc/" + std::to_string(st.pid) + "/ns/pid").c_str(), ns, sizeof ns - 1);
     ssize_t n2 = readlink("/proc/self/ns/pid", self_ns, sizeof self_ns - 1);
     if (n1 > 0 && n2 > 0 && std::string_view(ns) != std::string_view(self_ns)) {
         DIR* d = opendir("/proc");
@@ -89,12 +91,6 @@ Result<void> signal_all(const ContainerState& st, int pidfd, int sig) {
         closedir(d);
     }
     return with_context(sys::pidfd_send_signal(pidfd, sig), signal_error(sig));
-}
-
-void run_poststop(const Config& cfg, const ContainerState& st) {
-    for (const auto& e : hooks::run_all(hooks::HookKind::Poststop, cfg.hooks.poststop,
-                                        hook_state(st, Status::Stopped)))
-        log::warn(e.message());
 }
 
 } // namespace

@@ -18,14 +18,22 @@ constexpr int CLONE_NEWTIME = 0x00000080;
 
 int flag_of(NamespaceType t) {
     switch (t) {
-    case NamespaceType::Pid: return CLONE_NEWPID;
-    case NamespaceType::Network: return CLONE_NEWNET;
-    case NamespaceType::Mount: return CLONE_NEWNS;
-    case NamespaceType::Ipc: return CLONE_NEWIPC;
-    case NamespaceType::Uts: return CLONE_NEWUTS;
-    case NamespaceType::User: return CLONE_NEWUSER;
-    case NamespaceType::Cgroup: return CLONE_NEWCGROUP;
-    case NamespaceType::Time: return CLONE_NEWTIME;
+    case NamespaceType::Pid:
+        return CLONE_NEWPID;
+    case NamespaceType::Network:
+        return CLONE_NEWNET;
+    case NamespaceType::Mount:
+        return CLONE_NEWNS;
+    case NamespaceType::Ipc:
+        return CLONE_NEWIPC;
+    case NamespaceType::Uts:
+        return CLONE_NEWUTS;
+    case NamespaceType::User:
+        return CLONE_NEWUSER;
+    case NamespaceType::Cgroup:
+        return CLONE_NEWCGROUP;
+    case NamespaceType::Time:
+        return CLONE_NEWTIME;
     }
     return 0;
 }
@@ -106,8 +114,7 @@ Result<void> prepare_parent(const Plan& plan, const Config& cfg) {
                    std::to_string(off.nanosecs.value_or(0)) + "\n";
     }
     if (!offsets.empty())
-        HULL_TRY_CTX(write_proc_file("/proc/self/timens_offsets", offsets),
-                     "linux.timeOffsets");
+        HULL_TRY_CTX(write_proc_file("/proc/self/timens_offsets", offsets), "linux.timeOffsets");
     return {};
 }
 
@@ -126,8 +133,8 @@ Result<void> join_child(const Plan& plan) {
         fds.push_back(HULL_TRY(sys::open_namespace(j.path, flag_of(j.type))));
     for (size_t i = 0; i < fds.size(); ++i)
         HULL_TRY_CTX(sys::join_namespace(fds[i].get(), flag_of(plan.join_in_child[i].type)),
-                     "join " + std::string(to_string(plan.join_in_child[i].type)) +
-                         " namespace " + plan.join_in_child[i].path);
+                     "join " + std::string(to_string(plan.join_in_child[i].type)) + " namespace " +
+                         plan.join_in_child[i].path);
     return {};
 }
 

@@ -28,12 +28,12 @@ struct Join {
 };
 
 struct Plan {
-    uint64_t clone_flags = 0;           // CLONE_NEW* to create with the clone
-    std::vector<Join> join_in_parent;   // pid, time: setns before the clone
-    std::vector<Join> join_in_child;    // the others, user first
-    bool new_user = false;              // the clone creates a user namespace: maps needed
-    bool private_mount = false;         // created or joined
-    bool private_uts = false;           // created (hostname may be set)
+    uint64_t clone_flags = 0;         // CLONE_NEW* to create with the clone
+    std::vector<Join> join_in_parent; // pid, time: setns before the clone
+    std::vector<Join> join_in_child;  // the others, user first
+    bool new_user = false;            // the clone creates a user namespace: maps needed
+    bool private_mount = false;       // created or joined
+    bool private_uts = false;         // created (hostname may be set)
 };
 
 // Checks the namespace list against the rest of the config and plans the work.

@@ -17,14 +17,15 @@
 namespace hull::runtime {
 namespace {
 
-constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+constexpr int kForwarded[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
                               SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGALRM, SIGPWR};
 
 // Waits for the init while passing the signals hull receives on to it.
 Result<void> forward_until_exit(int pidfd) {
     sigset_t set;
     sigemptyset(&set);
-    for (int s : kForwarded) sigaddset(&set, s);
+    for (int s : kForwarded)
+        sigaddset(&set, s);
     if (sigprocmask(SIG_BLOCK, &set, nullptr) < 0) return fail_errno("sigprocmask");
     UniqueFd sfd(signalfd(-1, &set, SFD_CLOEXEC));
     if (!sfd) return fail_errno("signalfd");

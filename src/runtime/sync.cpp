@@ -16,13 +16,20 @@ constexpr size_t kMaxText = 8192;
 
 std::string_view name(SyncMsg m) {
     switch (m) {
-    case SyncMsg::MapsWritten: return "maps-written";
-    case SyncMsg::CreateHooks: return "create-hooks";
-    case SyncMsg::CreateHooksDone: return "create-hooks-done";
-    case SyncMsg::Ready: return "ready";
-    case SyncMsg::Detach: return "detach";
-    case SyncMsg::Detached: return "detached";
-    case SyncMsg::Error: return "error";
+    case SyncMsg::MapsWritten:
+        return "maps-written";
+    case SyncMsg::CreateHooks:
+        return "create-hooks";
+    case SyncMsg::CreateHooksDone:
+        return "create-hooks-done";
+    case SyncMsg::Ready:
+        return "ready";
+    case SyncMsg::Detach:
+        return "detach";
+    case SyncMsg::Detached:
+        return "detached";
+    case SyncMsg::Error:
+        return "error";
     }
     return "unknown";
 }
