@@ -81,6 +81,10 @@ Result<Plan> plan(const Config& cfg) {
             p.join_in_child.push_back(std::move(j));
     }
     p.new_user = p.clone_flags & CLONE_NEWUSER;
+    // A new time namespace is made by the parent (it needs its offsets before any process
+    // enters it); the init then starts in it as the parent's time_for_children.
+    p.new_time = p.clone_flags & CLONE_NEWTIME;
+    p.clone_flags &= ~static_cast<uint64_t>(CLONE_NEWTIME);
     p.private_mount = lx.find_namespace(NamespaceType::Mount) != nullptr;
     p.private_uts = lx.find_namespace(NamespaceType::Uts) != nullptr;
 
@@ -93,7 +97,7 @@ Result<Plan> plan(const Config& cfg) {
         return fail("linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
     if ((cfg.hostname || cfg.domainname) && !p.private_uts)
         return fail("hostname: setting the hostname or domainname needs a private UTS namespace");
-    if (!lx.timeOffsets.empty() && !(p.clone_flags & CLONE_NEWTIME))
+    if (!lx.timeOffsets.empty() && !p.new_time)
         return fail("linux.timeOffsets: time offsets need a new time namespace");
     return p;
 }
@@ -102,7 +106,7 @@ Result<void> prepare_parent(const Plan& plan, const Config& cfg) {
     for (const auto& j : plan.join_in_parent)
         HULL_TRY_CTX(sys::join_namespace(j.path, flag_of(j.type)),
                      "join " + std::string(to_string(j.type)) + " namespace");
-    if (!(plan.clone_flags & CLONE_NEWTIME)) return {};
+    if (!plan.new_time) return {};
     // A time namespace takes its offsets before any process enters it, so it is made here:
     // it applies to the children of this process only.
     if (unshare(CLONE_NEWTIME) < 0) return fail_errno("unshare time namespace");

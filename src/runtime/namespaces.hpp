@@ -32,6 +32,7 @@ struct Plan {
     std::vector<Join> join_in_parent; // pid, time: setns before the clone
     std::vector<Join> join_in_child;  // the others, user first
     bool new_user = false;            // the clone creates a user namespace: maps needed
+    bool new_time = false;            // the parent unshares a time namespace before the clone
     bool private_mount = false;       // created or joined
     bool private_uts = false;         // created (hostname may be set)
 };

@@ -15,8 +15,14 @@ namespace hull::rootfs {
 namespace {
 
 Result<void> pivot() {
+    int old = ::open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+    if (old < 0) return fail_errno("open the old root");
+    UniqueFd oldroot(old);
     if (::syscall(SYS_pivot_root, ".", ".") < 0) return fail_errno("pivot_root");
-    // The old root now sits on top of "."; keep its unmount from propagating anywhere.
+    // The old root now sits on top of the new one. Step onto it explicitly: "." may still
+    // name the new root, and making that rslave would undo the container's own propagation
+    // settings (a "shared" mount would turn private). Keep its unmount from propagating.
+    if (::fchdir(oldroot.get()) < 0) return fail_errno("chdir to the old root");
     if (::mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) < 0)
         return fail_errno("make the old root rslave");
     if (::umount2(".", MNT_DETACH) < 0) return fail_errno("unmount the old root");
