@@ -1,5 +1,6 @@
 // Lifecycle hooks (config.md "POSIX-platform Hooks", runtime.md "Lifecycle"): order, the
 // namespaces they run in, the state on stdin, args/env, failures and timeouts.
+#include "checks.hpp"
 #include "harness.hpp"
 
 #include <catch2/catch.hpp>
@@ -21,20 +22,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-bool pid_alive(long pid) {
-    if (pid <= 0) return false;
-    std::string st = read_text("/proc/" + std::to_string(pid) + "/stat");
-    if (st.empty()) return false;
-    auto close = st.rfind(')');
-    if (close == std::string::npos || close + 2 >= st.size()) return false;
-    return st[close + 2] != 'Z';
-}
-
-bool exists(const std::string& p) {
-    std::error_code ec;
-    return fs::exists(fs::symlink_status(p, ec));
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> out;
@@ -116,7 +103,7 @@ TEST_CASE("hooks: every kind runs in lifecycle order with the state on stdin", "
     long pid = created["pid"].get<long>();
     CHECK(lines_of(read_text(d + "/log")) ==
           std::vector<std::string>{"prestart", "createRuntime", "createContainer hooked-host"});
-    CHECK_FALSE(exists(d + "/proc"));
+    CHECK_FALSE(path_exists(d + "/proc"));
 
     RunResult st = b.start();
     INFO(describe(st));
@@ -212,10 +199,10 @@ TEST_CASE("hooks: a failing prestart hook fails create, leaves nothing, runs pos
     INFO(describe(c));
     CHECK(c.exit_code != 0);
     CHECK_THAT(c.err, Catch::Contains("prestart"));
-    CHECK_FALSE(exists(b.state_root + "/" + b.id));
+    CHECK_FALSE(path_exists(b.state_root + "/" + b.id));
     CHECK(b.state().is_null());
     CHECK(procs_in_rootfs(b).empty());
-    CHECK_FALSE(exists(b.host_path("/tmp/ran")));
+    CHECK_FALSE(path_exists(b.host_path("/tmp/ran")));
     CHECK(lines_of(read_text(d + "/log")) == std::vector<std::string>{"poststop"});
     // The id is free again.
     b.config["hooks"].erase("prestart");
@@ -230,7 +217,7 @@ TEST_CASE("hooks: a failing createContainer hook fails create and leaves nothing
     INFO(describe(c));
     CHECK(c.exit_code != 0);
     CHECK_THAT(c.err, Catch::Contains("createContainer"));
-    CHECK_FALSE(exists(b.state_root + "/" + b.id));
+    CHECK_FALSE(path_exists(b.state_root + "/" + b.id));
     CHECK(procs_in_rootfs(b).empty());
 }
 
@@ -243,7 +230,7 @@ TEST_CASE("hooks: a failing startContainer hook fails start; the process never r
     INFO(describe(st));
     CHECK(st.exit_code != 0);
     CHECK_THAT(st.err, Catch::Contains("startContainer"));
-    CHECK_FALSE(exists(b.host_path("/tmp/ran")));
+    CHECK_FALSE(path_exists(b.host_path("/tmp/ran")));
     CHECK(wait_until([&] {
         json s = b.state();
         return s.is_null() || s.value("status", "") == "stopped";
@@ -279,7 +266,7 @@ TEST_CASE("hooks: a failing poststop hook only warns; the others run, delete suc
     INFO(describe(del));
     CHECK(del.exit_code == 0);
     CHECK_THAT(del.err, Catch::Contains("poststop"));
-    CHECK_FALSE(exists(b.state_root + "/" + b.id));
+    CHECK_FALSE(path_exists(b.state_root + "/" + b.id));
     CHECK(lines_of(read_text(d + "/log")) == std::vector<std::string>{"first", "third"});
 }
 
@@ -300,7 +287,7 @@ TEST_CASE("hooks: a hook that outlives its timeout is killed and fails", "[hooks
     long hook_pid = std::atol(read_text(d + "/pid").c_str());
     CHECK(hook_pid > 0);
     CHECK(wait_until([&] { return !pid_alive(hook_pid); }, 5000));
-    CHECK_FALSE(exists(b.state_root + "/" + b.id));
+    CHECK_FALSE(path_exists(b.state_root + "/" + b.id));
     CHECK(procs_in_rootfs(b).empty());
 }
 
@@ -314,8 +301,8 @@ TEST_CASE("hooks: a zero or relative hook is rejected before anything runs", "[h
         RunResult c = b.create();
         INFO(describe(c));
         CHECK(c.exit_code != 0);
-        CHECK_FALSE(exists(d + "/log"));
-        CHECK_FALSE(exists(b.state_root + "/" + b.id));
+        CHECK_FALSE(path_exists(d + "/log"));
+        CHECK_FALSE(path_exists(b.state_root + "/" + b.id));
     }
     SECTION("relative path") {
         Bundle b;
@@ -323,7 +310,7 @@ TEST_CASE("hooks: a zero or relative hook is rejected before anything runs", "[h
         RunResult c = b.create();
         INFO(describe(c));
         CHECK(c.exit_code != 0);
-        CHECK_FALSE(exists(b.state_root + "/" + b.id));
+        CHECK_FALSE(path_exists(b.state_root + "/" + b.id));
         CHECK(procs_in_rootfs(b).empty());
     }
 }

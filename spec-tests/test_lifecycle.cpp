@@ -1,5 +1,6 @@
 // The container lifecycle as runtime.md describes it, driven through the hull binary:
 // create / start / state / kill / delete / run / list, what MUST error and with no effect.
+#include "checks.hpp"
 #include "harness.hpp"
 
 #include <catch2/catch.hpp>
@@ -19,21 +20,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-// True while pid exists and is not a zombie.
-bool pid_alive(long pid) {
-    if (pid <= 0) return false;
-    std::string st = read_text("/proc/" + std::to_string(pid) + "/stat");
-    if (st.empty()) return false;
-    auto close = st.rfind(')');
-    if (close == std::string::npos || close + 2 >= st.size()) return false;
-    return st[close + 2] != 'Z';
-}
-
-bool exists(const std::string& p) {
-    std::error_code ec;
-    return fs::exists(fs::symlink_status(p, ec));
-}
 
 std::vector<std::string> entries(const std::string& dir) {
     std::vector<std::string> out;
@@ -109,7 +95,7 @@ TEST_CASE("lifecycle: create leaves a created container whose process has not ru
     long pid = s["pid"].get<long>();
     CHECK(pid > 0);
     CHECK(pid_alive(pid));
-    CHECK_FALSE(exists(b.host_path("/tmp/marker")));
+    CHECK_FALSE(path_exists(b.host_path("/tmp/marker")));
 
     // --pid-file: the bare number, no newline, equal to the state pid, nothing else left.
     std::string pf = read_text(pidfile);
@@ -189,7 +175,7 @@ TEST_CASE("lifecycle: start on a running or stopped container errors with no eff
         CHECK(again.exit_code != 0);
         CHECK_FALSE(again.err.empty());
         CHECK(b.state() == before);
-        CHECK_FALSE(exists(b.host_path("/tmp/count")));
+        CHECK_FALSE(path_exists(b.host_path("/tmp/count")));
     }
     SECTION("missing") {
         Bundle b;
@@ -226,7 +212,7 @@ TEST_CASE("lifecycle: kill accepts signal names and numbers", "[lifecycle]") {
             o.stdout_file = temp_dir() + "/out";
             REQUIRE(b.create(o).exit_code == 0);
             REQUIRE(b.start().exit_code == 0);
-            REQUIRE(wait_until([&] { return exists(b.host_path("/tmp/ready")); }));
+            REQUIRE(wait_until([&] { return path_exists(b.host_path("/tmp/ready")); }));
             RunResult k = b.kill(sig);
             INFO(sig << "\n" << describe(k));
             CHECK(k.exit_code == 0);
@@ -325,7 +311,7 @@ TEST_CASE("lifecycle: delete --force kills and removes", "[lifecycle]") {
         RunResult d = b.remove(true);
         INFO("started=" << start << "\n" << describe(d));
         CHECK(d.exit_code == 0);
-        CHECK_FALSE(exists(container_dir(b)));
+        CHECK_FALSE(path_exists(container_dir(b)));
         CHECK(b.state().is_null());
         CHECK(wait_until([&] { return !pid_alive(s["pid"].get<long>()); }));
         CHECK(procs_in_rootfs(b).empty());
@@ -342,7 +328,7 @@ TEST_CASE("lifecycle: delete of a stopped container removes it; the id is reusab
     RunResult d = b.remove();
     INFO(describe(d));
     CHECK(d.exit_code == 0);
-    CHECK_FALSE(exists(container_dir(b)));
+    CHECK_FALSE(path_exists(container_dir(b)));
     CHECK(b.state().is_null());
     CHECK_FALSE(pid_alive(s["pid"].get<long>()));
     CHECK(procs_in_rootfs(b).empty());
@@ -393,7 +379,7 @@ TEST_CASE("lifecycle: invalid container ids are refused", "[lifecycle]") {
         CHECK_FALSE(r.err.empty());
     }
     CHECK(entries(b.state_root).empty());
-    CHECK_FALSE(exists(fs::path(b.state_root).parent_path().string() + "/x"));
+    CHECK_FALSE(path_exists(fs::path(b.state_root).parent_path().string() + "/x"));
     CHECK(procs_in_rootfs(b).empty());
 }
 
@@ -406,7 +392,7 @@ TEST_CASE("lifecycle: config.json edits after create do not affect the container
     REQUIRE(b.start().exit_code == 0);
     REQUIRE(b.wait_status("stopped"));
     CHECK(read_text(b.host_path("/tmp/first")) == "1");
-    CHECK_FALSE(exists(b.host_path("/tmp/second")));
+    CHECK_FALSE(path_exists(b.host_path("/tmp/second")));
     CHECK(b.state()["bundle"] == b.dir);
 }
 
@@ -421,7 +407,7 @@ TEST_CASE("lifecycle: a failed create leaves nothing behind and names the step",
     RunResult c = b.hull({"--log", log, "--log-format", "json", "create", "--bundle", b.dir, b.id});
     INFO(describe(c));
     CHECK(c.exit_code != 0);
-    CHECK_FALSE(exists(container_dir(b)));
+    CHECK_FALSE(path_exists(container_dir(b)));
     CHECK(entries(b.state_root).empty());
     CHECK(procs_in_rootfs(b).empty());
     CHECK(b.state().is_null());
@@ -453,7 +439,7 @@ TEST_CASE("lifecycle: run returns the exit code of the process", "[lifecycle]") 
         INFO(describe(r));
         CHECK(r.exit_code == 7);
         // Without --keep the container is gone.
-        CHECK_FALSE(exists(container_dir(b)));
+        CHECK_FALSE(path_exists(container_dir(b)));
     }
     SECTION("killed by SIGKILL is 137") {
         Bundle b;
@@ -561,7 +547,7 @@ TEST_CASE("lifecycle: two concurrent delete --force do not corrupt anything", "[
     // At least one succeeds; a loser may only fail because the container is already gone.
     CHECK((a == 0 || c == 0));
     if (a != 0 || c != 0) CHECK_THAT(r.err, Catch::Contains("does not exist"));
-    CHECK_FALSE(exists(container_dir(b)));
+    CHECK_FALSE(path_exists(container_dir(b)));
     CHECK(entries(b.state_root).empty());
     CHECK(wait_until([&] { return !pid_alive(s["pid"].get<long>()); }));
     // The id can be used again.

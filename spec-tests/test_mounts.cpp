@@ -2,6 +2,7 @@
 // linux.sysctl (config.md "Root", "Mounts"; config-linux.md "Default Filesystems",
 // "Rootfs Mount Propagation", "Masked Paths", "Readonly Paths", "Sysctl"), checked from inside
 // the container through the probe's mountinfo.
+#include "checks.hpp"
 #include "harness.hpp"
 
 #include <catch2/catch.hpp>
@@ -17,14 +18,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-json run_report(Bundle& b, std::vector<std::string> args = {"/probe"}) {
-    b.set_args(std::move(args));
-    RunResult r = b.run();
-    INFO(describe(r));
-    REQUIRE(r.exit_code == 0);
-    return Bundle::probe_report(r);
-}
 
 RunResult run_args(Bundle& b, std::vector<std::string> args) {
     b.set_args(std::move(args));

@@ -1,6 +1,7 @@
 // Spec tests for linux.namespaces, ID mappings, hostname/domainname and timeOffsets
 // (config-linux.md "Namespaces", "User namespace mappings", "Offset for Time Namespace",
 // config.md "Hostname", "Domainname"), checked from inside the container through the probe.
+#include "checks.hpp"
 #include "harness.hpp"
 
 #include <catch2/catch.hpp>
@@ -40,14 +41,6 @@ json namespaces_of(std::initializer_list<const char*> types) {
 }
 
 // Runs the bundle with `args` in the foreground and returns the probe report.
-json run_report(Bundle& b, std::vector<std::string> args = {"/probe"}) {
-    b.set_args(std::move(args));
-    RunResult r = b.run();
-    INFO(describe(r));
-    REQUIRE(r.exit_code == 0);
-    return Bundle::probe_report(r);
-}
-
 json user_mappings() {
     return json::array({{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}});
 }

@@ -2,6 +2,7 @@
 // args and PATH lookup, env, cwd, user and groups, umask, the five capability sets,
 // noNewPrivileges, rlimits, oomScoreAdj, ioPriority, scheduler, personality, LSM profiles
 // and the fds the process starts with, checked from inside the container through the probe.
+#include "checks.hpp"
 #include "harness.hpp"
 
 #include <catch2/catch.hpp>
@@ -21,14 +22,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-json run_report(Bundle& b, std::vector<std::string> args = {"/probe"}) {
-    b.set_args(std::move(args));
-    RunResult r = b.run();
-    INFO(describe(r));
-    REQUIRE(r.exit_code == 0);
-    return Bundle::probe_report(r);
-}
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
