@@ -6,7 +6,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -26,6 +29,32 @@ inline bool pid_alive(long pid) {
 inline bool path_exists(const std::string& p) {
     std::error_code ec;
     return std::filesystem::exists(std::filesystem::symlink_status(p, ec));
+}
+
+// The lines of text, without their newlines.
+inline std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> out;
+    std::stringstream ss(text);
+    for (std::string l; std::getline(ss, l);)
+        out.push_back(l);
+    return out;
+}
+
+// Pids of live processes whose root directory is the bundle rootfs (same dev + inode).
+inline std::vector<long> procs_in_rootfs(const Bundle& b) {
+    std::vector<long> out;
+    struct stat want {};
+    if (::stat(b.rootfs.c_str(), &want) != 0) return out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+        std::string name = e.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        struct stat st {};
+        if (::stat(("/proc/" + name + "/root").c_str(), &st) != 0) continue;
+        if (st.st_dev == want.st_dev && st.st_ino == want.st_ino && pid_alive(std::stol(name)))
+            out.push_back(std::stol(name));
+    }
+    return out;
 }
 
 // Runs the bundle with `args`, requires exit 0 and returns the probe's report.

@@ -1,5 +1,6 @@
 // The hull command line as callers drive it: version, help, errors and exit codes, the
 // JSON error log, features and spec. Container commands get their own test files.
+#include "checks.hpp"
 #include "harness.hpp"
 
 #include <catch2/catch.hpp>
@@ -18,14 +19,6 @@ using namespace spectest;
 using nlohmann::json;
 
 namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    std::stringstream ss(text);
-    for (std::string l; std::getline(ss, l);)
-        out.push_back(l);
-    return out;
-}
 
 bool file_exists(const std::string& path) {
     return ::access(path.c_str(), F_OK) == 0;

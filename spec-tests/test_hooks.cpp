@@ -23,30 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    std::stringstream ss(text);
-    for (std::string l; std::getline(ss, l);)
-        out.push_back(l);
-    return out;
-}
-
-std::vector<long> procs_in_rootfs(const Bundle& b) {
-    std::vector<long> out;
-    struct stat want {};
-    if (::stat(b.rootfs.c_str(), &want) != 0) return out;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator("/proc", ec)) {
-        std::string name = e.path().filename().string();
-        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-        struct stat st {};
-        if (::stat(("/proc/" + name + "/root").c_str(), &st) != 0) continue;
-        if (st.st_dev == want.st_dev && st.st_ino == want.st_ino && pid_alive(std::stol(name)))
-            out.push_back(std::stol(name));
-    }
-    return out;
-}
-
 // A hook running `script` with /bin/sh (the host's or, for startContainer, the rootfs').
 json sh_hook(const std::string& script) {
     return {{"path", "/bin/sh"},

@@ -29,23 +29,6 @@ std::vector<std::string> entries(const std::string& dir) {
     return out;
 }
 
-// Pids of processes whose root directory is the bundle rootfs (same dev+inode).
-std::vector<long> procs_in_rootfs(const Bundle& b) {
-    std::vector<long> out;
-    struct stat want {};
-    if (::stat(b.rootfs.c_str(), &want) != 0) return out;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator("/proc", ec)) {
-        std::string name = e.path().filename().string();
-        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-        struct stat st {};
-        if (::stat(("/proc/" + name + "/root").c_str(), &st) != 0) continue;
-        if (st.st_dev == want.st_dev && st.st_ino == want.st_ino && pid_alive(std::stol(name)))
-            out.push_back(std::stol(name));
-    }
-    return out;
-}
-
 std::string container_dir(const Bundle& b) {
     return b.state_root + "/" + b.id;
 }
