@@ -1,0 +1,41 @@
+// Internal to hull::cgroups: writing linux.resources into one hierarchy's directory. The v1
+// writers take the directory of the v1 hierarchy holding the controller, the v2 writers the
+// cgroup2 directory. Each appends to `warnings` what it had to ignore (see docs/cgroups.md).
+#pragma once
+
+#include "hull/cgroups.hpp"
+#include "hull/config_resources.hpp"
+
+#include <string>
+#include <vector>
+
+namespace hull::cgroups {
+
+using Warnings = std::vector<std::string>;
+
+// v1 (resources_v1.cpp).
+Result<void> v1_memory(const std::string& dir, const Memory& m, ApplyMode mode, Warnings& w);
+Result<void> v1_cpu(const std::string& dir, const Cpu& c, Warnings& w);
+Result<void> v1_cpuset(const std::string& dir, const Cpu& c);
+Result<void> v1_pids(const std::string& dir, const Pids& p);
+Result<void> v1_blkio(const std::string& dir, const BlockIO& b);
+Result<void> v1_devices(const std::string& dir, const std::vector<DeviceRule>& rules);
+Result<void> v1_net_cls(const std::string& dir, const Network& n);
+Result<void> v1_net_prio(const std::string& dir, const Network& n);
+
+// v2 (resources_v2.cpp).
+Result<void> v2_memory(const std::string& dir, const Memory& m, ApplyMode mode, Warnings& w);
+Result<void> v2_cpu(const std::string& dir, const Cpu& c);
+Result<void> v2_cpuset(const std::string& dir, const Cpu& c);
+Result<void> v2_pids(const std::string& dir, const Pids& p);
+Result<void> v2_io(const std::string& dir, const BlockIO& b);
+
+// Either version: the file names differ only by suffix (resources_v2.cpp).
+Result<void> hugetlb(const std::string& dir, bool v2, const std::vector<HugepageLimit>& limits);
+Result<void> rdma(const std::string& dir, const std::map<std::string, Rdma>& limits);
+Result<void> unified(const std::string& dir, const std::map<std::string, std::string>& kv);
+
+// The "c 1:3 rwm" form of a rule (v1 devices.allow/deny).
+std::string device_rule_string(const DeviceRule& r);
+
+} // namespace hull::cgroups
