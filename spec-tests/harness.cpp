@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -269,6 +270,69 @@ RunResult run_command(const std::vector<std::string>& argv, const RunOptions& op
     if (opts.stderr_file.empty()) ::unlink(err_path.c_str());
     if (!in_path.empty()) ::unlink(in_path.c_str());
     return res;
+}
+
+int spawn_command(const std::vector<std::string>& argv, const SpawnOptions& opts) {
+    if (argv.empty()) throw std::runtime_error("spawn_command: empty argv");
+    auto open_out = [](const std::string& path) {
+        return path.empty() ? open_or_die("/dev/null", O_WRONLY)
+                            : open_or_die(path, O_WRONLY | O_CREAT | O_TRUNC);
+    };
+    hull::UniqueFd in, out, err;
+    if (opts.tty < 0) {
+        in.reset(open_or_die("/dev/null", O_RDONLY));
+        out.reset(open_out(opts.stdout_file));
+        err.reset(open_out(opts.stderr_file));
+    }
+    std::vector<char*> cargv;
+    for (const auto& a : argv)
+        cargv.push_back(const_cast<char*>(a.c_str()));
+    cargv.push_back(nullptr);
+
+    pid_t pid = ::fork();
+    if (pid < 0) die("fork");
+    if (pid != 0) return pid;
+    ::signal(SIGPIPE, SIG_DFL);
+    if (opts.tty >= 0) {
+        if (::setsid() < 0 || ::ioctl(opts.tty, TIOCSCTTY, 0) < 0) ::_exit(126);
+        for (int fd = 0; fd <= 2; ++fd)
+            if (::dup2(opts.tty, fd) < 0) ::_exit(126);
+    } else if (::dup2(in.get(), 0) < 0 || ::dup2(out.get(), 1) < 0 || ::dup2(err.get(), 2) < 0) {
+        ::_exit(126);
+    }
+    // Move the extra fds out of the way first, then into place from 3 on.
+    std::vector<int> high;
+    for (int fd : opts.extra_fds) {
+        high.push_back(::fcntl(fd, F_DUPFD_CLOEXEC, 1000));
+        if (high.back() < 0) ::_exit(126);
+    }
+    const int n = static_cast<int>(high.size());
+    for (int i = 0; i < n; ++i)
+        if (::dup2(high[static_cast<size_t>(i)], 3 + i) < 0) ::_exit(126);
+    ::syscall(SYS_close_range, static_cast<unsigned>(3 + n), ~0U, 0U);
+    if (opts.socket_activation) {
+        ::setenv("LISTEN_FDS", std::to_string(n).c_str(), 1);
+        ::setenv("LISTEN_PID", std::to_string(::getpid()).c_str(), 1);
+    }
+    ::execv(cargv[0], cargv.data());
+    ::_exit(127);
+}
+
+int wait_command(int pid, int timeout_s) {
+    bool timed_out = false;
+    if (auto pidfd = hull::sys::pidfd_open(pid)) {
+        auto exited = hull::sys::pidfd_poll_exit(pidfd->get(), timeout_s * 1000);
+        if (exited && !*exited) {
+            timed_out = true;
+            ::kill(pid, SIGKILL);
+        }
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (timed_out) return -1;
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
 }
 
 RunResult run_hull(const std::vector<std::string>& args, const RunOptions& opts) {

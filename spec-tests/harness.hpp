@@ -45,6 +45,23 @@ struct RunOptions {
 // The command runs in its own process group.
 RunResult run_command(const std::vector<std::string>& argv, const RunOptions& opts = {});
 
+// For a process that needs more than run_command gives: extra open fds, or a terminal.
+struct SpawnOptions {
+    std::vector<int> extra_fds; // become the child's fds 3, 4, ... in order; all others close
+    int tty = -1; // a pty slave: the child's stdin/stdout/stderr and, in a new session, its
+                  // controlling terminal
+    std::string stdout_file;        // without tty: stdout goes here ("" = /dev/null)
+    std::string stderr_file;        // without tty: stderr goes here ("" = /dev/null)
+    bool socket_activation = false; // sets LISTEN_FDS=<extra_fds.size()>, LISTEN_PID=<child>
+};
+
+// Starts argv[0] (a path, no PATH lookup) with our environment; returns its pid.
+int spawn_command(const std::vector<std::string>& argv, const SpawnOptions& opts);
+
+// Waits for a spawned pid, killing it after timeout_s: its exit status, 128 + signal when
+// killed, or -1 on timeout.
+int wait_command(int pid, int timeout_s = 120);
+
 // run_command with HULL_BINARY prepended.
 RunResult run_hull(const std::vector<std::string>& args, const RunOptions& opts = {});
 

@@ -6,7 +6,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -270,4 +275,147 @@ TEST_CASE("timeOffsets shift the clocks of the new time namespace", "[namespaces
     double host_after = std::stod(read_text("/proc/uptime"));
     CHECK(inside >= host_before + 172800.0 - 1.0);
     CHECK(inside <= host_after + 172800.0 + 1.0);
+}
+
+namespace {
+
+// A user namespace held open by a child of the test, with maps written from the host.
+class UserNsHolder {
+  public:
+    explicit UserNsHolder(const json& maps) {
+        int ready[2], hold[2];
+        REQUIRE(::pipe2(ready, O_CLOEXEC) == 0);
+        REQUIRE(::pipe2(hold, O_CLOEXEC) == 0);
+        pid_ = ::fork();
+        REQUIRE(pid_ >= 0);
+        if (pid_ == 0) {
+            ::close(ready[0]);
+            ::close(hold[1]);
+            char ok = ::unshare(CLONE_NEWUSER) == 0 ? 'y' : 'n';
+            (void)!::write(ready[1], &ok, 1);
+            char c;
+            (void)!::read(hold[0], &c, 1); // EOF: the test is done
+            ::_exit(0);
+        }
+        ::close(ready[1]);
+        ::close(hold[0]);
+        hold_ = hold[1];
+        char ok = 0;
+        REQUIRE(::read(ready[0], &ok, 1) == 1);
+        ::close(ready[0]);
+        REQUIRE(ok == 'y');
+        std::string text;
+        for (const auto& m : maps)
+            text += std::to_string(m["containerID"].get<unsigned>()) + " " +
+                    std::to_string(m["hostID"].get<unsigned>()) + " " +
+                    std::to_string(m["size"].get<unsigned>()) + "\n";
+        write_text(proc("uid_map"), text);
+        write_text(proc("gid_map"), text);
+        REQUIRE(read_text(proc("uid_map")).find("100000") != std::string::npos);
+    }
+    ~UserNsHolder() {
+        ::close(hold_);
+        ::waitpid(pid_, nullptr, 0);
+    }
+    std::string path() const { return proc("ns/user"); }
+    std::string pid() const { return std::to_string(pid_); }
+
+  private:
+    std::string proc(const std::string& name) const {
+        return "/proc/" + std::to_string(pid_) + "/" + name;
+    }
+    pid_t pid_ = -1;
+    int hold_ = -1;
+};
+
+// A new mount/uts/ipc/network namespace in the user namespace at user_path; the host pid
+// namespace (a new pid namespace with a joined user namespace is not supported yet), so
+// /proc is a bind of the host's.
+void join_user_namespace(Bundle& b, const std::string& user_path) {
+    json ns = namespaces_of({"network", "ipc", "uts", "mount"});
+    ns.push_back({{"type", "user"}, {"path", user_path}});
+    b.config["linux"]["namespaces"] = ns;
+    for (auto& m : b.config["mounts"])
+        if (m["destination"] == "/proc")
+            m = {{"destination", "/proc"},
+                 {"type", "bind"},
+                 {"source", "/proc"},
+                 {"options", json::array({"rbind"})}};
+}
+
+// The inode of the user namespace that owns the namespace file `path` (NS_GET_USERNS).
+ino_t owner_userns(const std::string& path) {
+    hull::UniqueFd ns(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!ns) return 0;
+    hull::UniqueFd owner(::ioctl(ns.get(), NS_GET_USERNS));
+    struct stat st {};
+    if (!owner || ::fstat(owner.get(), &st) != 0) return 0;
+    return st.st_ino;
+}
+
+} // namespace
+
+TEST_CASE("a user namespace joined by path owns the namespaces created with it",
+          "[namespaces][userns]") {
+    UserNsHolder holder(user_mappings());
+    struct stat user_st {};
+    REQUIRE(::stat(holder.path().c_str(), &user_st) == 0);
+
+    Bundle b;
+    b.chown_rootfs(100000, 100000);
+    join_user_namespace(b, holder.path());
+    json rep = run_report(b); // no uidMappings: the namespace's own are used
+    CHECK(rep["namespaces"]["user"] == ns_of(holder.pid(), "user"));
+    CHECK(rep["uid_map"] == user_mappings());
+    CHECK(rep["gid_map"] == user_mappings());
+    CHECK(rep["uid"]["effective"] == 0);
+    CHECK(rep["hostname"] == "hull-spec");
+    for (const char* t : {"mnt", "uts", "ipc", "net"}) {
+        INFO("type " << t);
+        CHECK(rep["namespaces"][t] != host_ns(t));
+    }
+
+    // From the host: each new namespace of a created container belongs to the joined one.
+    Bundle c;
+    c.chown_rootfs(100000, 100000);
+    join_user_namespace(c, holder.path());
+    c.config["linux"]["uidMappings"] = user_mappings(); // the same maps are accepted
+    c.config["linux"]["gidMappings"] = user_mappings();
+    const std::string pid = create_sleeper(c);
+    for (const char* t : {"mnt", "uts", "ipc", "net"}) {
+        INFO("type " << t);
+        CHECK(owner_userns("/proc/" + pid + "/ns/" + t) == user_st.st_ino);
+    }
+    CHECK(read_text("/proc/" + pid + "/uid_map") ==
+          read_text("/proc/" + holder.pid() + "/uid_map"));
+}
+
+TEST_CASE("mappings that differ from the joined user namespace's are an error",
+          "[namespaces][userns]") {
+    UserNsHolder holder(user_mappings());
+    Bundle b;
+    join_user_namespace(b, holder.path());
+    b.config["linux"]["uidMappings"] =
+        json::array({{{"containerID", 0}, {"hostID", 200000}, {"size", 65536}}});
+    b.config["linux"]["gidMappings"] = user_mappings();
+    RunResult r = b.run();
+    INFO(describe(r));
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("differ from those of the user namespace joined by path") !=
+          std::string::npos);
+    CHECK(b.state().is_null());
+}
+
+TEST_CASE("a new pid namespace with a user namespace joined by path is refused",
+          "[namespaces][userns]") {
+    UserNsHolder holder(user_mappings());
+    Bundle b;
+    join_user_namespace(b, holder.path());
+    b.config["linux"]["namespaces"].push_back({{"type", "pid"}});
+    RunResult r = b.run();
+    INFO(describe(r));
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "hull: linux.namespaces: a new pid or time namespace inside a user namespace "
+                   "joined by path is not supported yet\n");
+    CHECK(b.state().is_null());
 }

@@ -5,7 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs=(g++ meson ninja-build pkg-config git nlohmann-json3-dev libseccomp-dev libcap-dev
-      libspdlog-dev catch2 busybox-static)
+      libspdlog-dev catch2 busybox-static
+      qemu-system-x86 cpio binutils     # these three: the cgroup-v2 lane (tools/v2lane.sh)
+      golang-github-containers-common netavark)
+# golang-github-containers-common: podman's default seccomp profile for the spec tests
+# (/usr/share/containers/seccomp.json); netavark satisfies its network-stack dependency (the
+# other choice pulls in iptables and 45 MB of CNI plugins).
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -6,7 +6,11 @@
 //   text, --log F:   F gets `time="..." level=error msg="..."` lines (logrus-like);
 //                    errors are also written to stderr as "hull: <msg>" (conmon reads it)
 //   json, no --log:  stderr gets one JSON object per line
-//   json, --log F:   F gets one JSON object per line, nothing on stderr
+//   json, --log F:   F gets one JSON object per error, and warnings/debug lines only with
+//                    --debug: podman decodes the whole file as ONE object when the runtime
+//                    fails, so a warning line before the error would hide it (crun also
+//                    writes only errors by default). Errors also go to stderr as
+//                    "hull: <msg>", as with runc and crun (conmon's fallback message).
 // A JSON line is exactly {"level":"error","msg":"...","time":"<RFC3339 UTC, ns>Z"} (keys
 // in that order), the shape containerd and podman decode. Levels: error, warning, debug.
 // Debug messages are dropped unless Options::debug is set.
@@ -30,6 +34,11 @@ struct Options {
 
 // Remembers the options and drops any logger made under earlier options. Opens nothing.
 void configure(Options options);
+
+// Opens the log file now if --log named one (as the first message would) and returns its
+// fd, or -1 when messages go to stderr. A child that closes the fds it inherited (the
+// container init) keeps this one, so its messages still reach the file after pivot_root.
+int file_fd();
 
 void error(std::string_view msg);
 void warn(std::string_view msg);

@@ -24,21 +24,26 @@
 //   8. cwd                    chdir as the new user (permission checks apply), then getcwd()
 //                             must be absolute (a leaked host fd as cwd, CVE-2024-21626)
 //   9. umask                  only when set
-//  10. fds                    every fd >= 3 not in keep_fds is marked close-on-exec; fds in
+//  10. resolved_exec          args[0] looked up in the container's PATH (find_executable), as
+//                             the user and in the cwd, before any filter is loaded
+//  11. fds                    every fd >= 3 not in keep_fds is marked close-on-exec; fds in
 //                             keep_fds get close-on-exec cleared; 0, 1, 2 are not touched
-//  11. noNewPrivileges        PR_SET_NO_NEW_PRIVS, only when true (never implicitly). Set
+//  12. noNewPrivileges        PR_SET_NO_NEW_PRIVS, only when true (never implicitly). Set
 //                             before seccomp so a filter can be loaded without CAP_SYS_ADMIN.
-//  12. load_seccomp           the caller's callback, with every permitted cap (so
-//                             CAP_SYS_ADMIN) raised into the effective set first
-//  13. capabilities           exactly the listed caps in bounding, effective, inheritable,
+//  13. load_seccomp           without no_new_privs: the caller's callback, with every
+//                             permitted cap (so CAP_SYS_ADMIN) raised into the effective set
+//                             first, then capabilities (14);
+//      with no_new_privs:     capabilities (14) first, then the callback as the very last
+//                             step, so only execve follows the filter
+//  14. capabilities           exactly the listed caps in bounding, effective, inheritable,
 //                             permitted and ambient (unset: caps are left as they are). A cap
 //                             that cannot be granted is left out with a warning.
 // Errors name the step: "setrlimit RLIMIT_NOFILE: Operation not permitted",
 // "chdir to cwd /nonexistent: No such file or directory".
 //
-// Everything after the seccomp callback (capset, prctl, execve) must be allowed by the
-// filter. A libseccomp based loader should clear SCMP_FLTATR_CTL_NNP, or libseccomp sets
-// no_new_privs on its own.
+// Everything after the seccomp callback must be allowed by the filter: execve, and without
+// no_new_privs also capget, capset and prctl (docs/seccomp.md). A libseccomp based loader should
+// clear SCMP_FLTATR_CTL_NNP, or libseccomp sets no_new_privs on its own.
 #pragma once
 
 #include "hull/config.hpp"
@@ -82,6 +87,9 @@ struct Options {
     // nullopt: detect now, from the /sys the init sees (may be the container's).
     std::optional<HostLsms> host_lsms;
     MissingLsm missing_lsm = kMissingLsmPolicy;
+    // When set, receives find_executable(args[0]) (step 10); pass it to exec(process, path)
+    // so that no lookup happens after the filter.
+    std::string* resolved_exec = nullptr;
 };
 
 // Everything except the exec, in the order above. Warnings are appended to `warnings`, also
@@ -99,5 +107,7 @@ Result<std::string> find_executable(std::string_view arg0, std::span<const std::
 // on failure, e.g. "exec /bin/x: permission denied" (lowercase like runc; podman greps for
 // "permission denied", "no such file or directory" and "executable file not found in").
 Error exec(const Process& process);
+// The same with args[0] already resolved (Options::resolved_exec): only execve.
+Error exec(const Process& process, const std::string& resolved_path);
 
 } // namespace hull::procsetup

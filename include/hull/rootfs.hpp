@@ -27,10 +27,44 @@
 
 namespace hull::rootfs {
 
+// The container's own cgroup in one host hierarchy, for mounts of type "cgroup".
+struct CgroupView {
+    std::string name;     // the hierarchy's directory below /sys/fs/cgroup ("memory",
+                          // "unified"); empty for a pure cgroup v2 host
+    std::string host_dir; // the container's cgroup in it, e.g. /sys/fs/cgroup/memory/hull/id
+    bool v2 = false;
+};
+
+enum class CgroupNs { Shared, Own };
+
+// An idmap/ridmap bind entry of mounts[] with its own uidMappings/gidMappings, already
+// cloned and idmapped by the runtime (see make_idmapped_trees).
+struct IdmappedTree {
+    size_t mount_index = 0; // in cfg.mounts
+    UniqueFd tree;          // a detached mount (open_tree OPEN_TREE_CLONE), idmapped
+};
+
 struct PrepareOptions {
     std::string rootfs; // absolute host path of the rootfs (root.path resolved against bundle)
     std::string bundle; // absolute bundle directory: base of relative bind sources
+    // What a "cgroup" mount shows: with Own (a new cgroup namespace) a cgroup2 mount shows the
+    // namespace root; otherwise, and always on v1, the container's directories are bound.
+    std::vector<CgroupView> cgroup_views;
+    CgroupNs cgroupns = CgroupNs::Shared;
+    // Trees from make_idmapped_trees, attached in place of those entries. An idmap entry
+    // with mappings but no tree here is idmapped in-process (right only in the host userns).
+    const std::vector<IdmappedTree>* idmapped = nullptr;
 };
+
+// For every idmap/ridmap bind entry of cfg.mounts with uidMappings/gidMappings: clones its
+// source (absolute, or relative to `bundle`) with open_tree(OPEN_TREE_CLONE, AT_RECURSIVE
+// for rbind) and idmaps the clone (mount_setattr MOUNT_ATTR_IDMAP, AT_RECURSIVE for ridmap)
+// through a fresh user namespace whose uid_map/gid_map are the entry's mappings exactly as
+// written, from the calling process: hostID is relative to the runtime's (host) user
+// namespace even when the container has its own, as with runc 1.2 and crun. `create` calls
+// it before cloning the init: a process inside the container's user namespace could not
+// idmap with that namespace (it holds no capability over it).
+Result<std::vector<IdmappedTree>> make_idmapped_trees(const Config& cfg, const std::string& bundle);
 
 // Early checks that need no mount namespace, for `create` before it clones the init:
 // linux.sysctl keys against the private namespaces (see finalize), idmap/ridmap mounts
@@ -53,10 +87,9 @@ Result<void> validate(const Config& cfg);
 //       into the fresh tmpfs.
 //     * idmap / ridmap (bind mounts only): open_tree(OPEN_TREE_CLONE[|AT_RECURSIVE]) +
 //       mount_setattr(MOUNT_ATTR_IDMAP [AT_RECURSIVE for ridmap]) + move_mount. With
-//       uid/gidMappings the user namespace comes from a short-lived child that unshares a
-//       user namespace whose maps are written verbatim (hostID is relative to the user
-//       namespace the init runs in); without mappings the container's own user namespace
-//       is used; with neither it is an error.
+//       uid/gidMappings the tree is the one make_idmapped_trees made in the runtime
+//       (hostID relative to the host user namespace); without mappings the container's own
+//       user namespace is used; with neither it is an error.
 //     * type "cgroup": cgroup2 when /sys/fs/cgroup is a cgroup2 mount; otherwise (v1 or
 //       hybrid host) a tmpfs with each host hierarchy of /sys/fs/cgroup bind-mounted into
 //       it (and its symlinks copied), read-only when the entry is "ro". Failures of single

@@ -17,6 +17,8 @@
 //   probe wait-signal [FILE]  block all signals, write FILE (if given), print "ready", then
 //                             print the name of the first signal received ("SIGTERM") and exit 0
 //   probe exec ARGS...        execvp(ARGS)
+//   probe syscall NR [ARG...] the raw syscall NR with up to 6 integer args (strtoull, any
+//                             base); prints "errno N" (N = 0 on success) and exits 0
 //
 // A failing subcommand prints "<op> <path>: <strerror>" to stdout and exits 1 (exec: 127).
 //
@@ -706,6 +708,15 @@ int dispatch(int argc, char** argv) {
         return 2;
     }
     if (cmd == "wait-signal" && argc <= 3) return cmd_wait_signal(argc, argv);
+    if (cmd == "syscall" && argc >= 3 && argc <= 9) {
+        long a[6] = {};
+        for (int i = 3; i < argc; ++i)
+            a[i - 3] = static_cast<long>(std::strtoull(argv[i], nullptr, 0));
+        errno = 0;
+        long rc = ::syscall(std::strtol(argv[2], nullptr, 0), a[0], a[1], a[2], a[3], a[4], a[5]);
+        std::printf("errno %d\n", rc < 0 ? errno : 0);
+        return 0;
+    }
     if (cmd == "exec" && argc >= 3) {
         ::execvp(argv[2], argv + 2);
         fail(std::string("exec ") + argv[2]);

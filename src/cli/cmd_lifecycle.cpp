@@ -24,8 +24,14 @@ runtime::CreateOptions create_options(const CommandLine& cl) {
     o.pid_file = a.value("pid-file").value_or("");
     o.pivot = a.flag("no-pivot") ? runtime::PivotMode::NoPivot : runtime::PivotMode::PivotRoot;
     o.preserve_fds = static_cast<int>(a.unsigned_value("preserve-fds").value_or(0));
-    // LISTEN_FDS (socket activation) adds to the preserved fds, as runc does.
-    if (const char* lf = std::getenv("LISTEN_FDS")) o.preserve_fds += std::atoi(lf);
+    // LISTEN_FDS (socket activation, when LISTEN_PID is us) adds to the preserved fds and
+    // reaches the process's environment, as runc does.
+    const char* lf = std::getenv("LISTEN_FDS");
+    const char* lp = std::getenv("LISTEN_PID");
+    if (lf && lp && std::atol(lp) == static_cast<long>(getpid()) && std::atoi(lf) > 0) {
+        o.listen_fds = std::atoi(lf);
+        o.preserve_fds += o.listen_fds;
+    }
     return o;
 }
 

@@ -13,13 +13,8 @@ int not_implemented(const CommandLine& cl) {
 
 // clang-format off
 int cmd_checkpoint(const CommandLine& cl) { return not_implemented(cl); }
-int cmd_events(const CommandLine& cl) { return not_implemented(cl); }
 int cmd_exec(const CommandLine& cl) { return not_implemented(cl); }
-int cmd_pause(const CommandLine& cl) { return not_implemented(cl); }
-int cmd_ps(const CommandLine& cl) { return not_implemented(cl); }
 int cmd_restore(const CommandLine& cl) { return not_implemented(cl); }
-int cmd_resume(const CommandLine& cl) { return not_implemented(cl); }
-int cmd_update(const CommandLine& cl) { return not_implemented(cl); }
 // clang-format on
 
 } // namespace hull::cli

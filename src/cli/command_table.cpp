@@ -175,6 +175,8 @@ std::vector<CommandSpec> build() {
                 unsigned_number("blkio-weight", 0, "WEIGHT", "block IO weight (10 to 1000)"),
                 unsigned_number("cpu-period", 0, "USEC", "CPU CFS period"),
                 signed_number("cpu-quota", 0, "USEC", "CPU CFS quota"),
+                unsigned_number("cpu-burst", 0, "USEC", "CPU CFS burst (accumulated quota)"),
+                signed_number("cpu-idle", 0, "0|1", "1: the cgroup gets SCHED_IDLE"),
                 unsigned_number("cpu-share", 0, "SHARES", "CPU shares (relative weight)"),
                 unsigned_number("cpu-rt-period", 0, "USEC", "CPU real-time period"),
                 signed_number("cpu-rt-runtime", 0, "USEC", "CPU real-time runtime"),

@@ -44,14 +44,16 @@ int cmd_run(const CommandLine& cl);
 int cmd_start(const CommandLine& cl);
 int cmd_state(const CommandLine& cl);
 
+// cmd_update.cpp, cmd_pause.cpp, cmd_ps.cpp, cmd_events.cpp: the cgroup commands
+int cmd_update(const CommandLine& cl);
+int cmd_pause(const CommandLine& cl);
+int cmd_resume(const CommandLine& cl);
+int cmd_ps(const CommandLine& cl);
+int cmd_events(const CommandLine& cl);
+
 // cmd_pending.cpp (stubs until their implementation moves into its own file)
 int cmd_checkpoint(const CommandLine& cl);
-int cmd_events(const CommandLine& cl);
 int cmd_exec(const CommandLine& cl);
-int cmd_pause(const CommandLine& cl);
-int cmd_ps(const CommandLine& cl);
 int cmd_restore(const CommandLine& cl);
-int cmd_resume(const CommandLine& cl);
-int cmd_update(const CommandLine& cl);
 
 } // namespace hull::cli

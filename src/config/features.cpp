@@ -9,6 +9,7 @@
 
 #include "hull/config_enums.hpp"
 #include "hull/mount_options.hpp"
+#include "hull/seccomp.hpp"
 #include "hull_build_info.h"
 
 namespace hull {
@@ -20,7 +21,7 @@ constexpr bool kCgroupV2 = false;
 constexpr bool kCgroupSystemd = false;
 constexpr bool kCgroupSystemdUser = false;
 constexpr bool kCgroupRdma = false;
-constexpr bool kSeccompEnabled = false;
+constexpr bool kSeccompEnabled = true;
 constexpr bool kApparmorEnabled = false;
 constexpr bool kSelinuxEnabled = false;
 constexpr bool kIntelRdtEnabled = false;
@@ -38,13 +39,6 @@ template <class E> nlohmann::ordered_json names_of(bool sorted = false) {
         v.emplace_back(n);
     if (sorted) std::sort(v.begin(), v.end());
     return v;
-}
-
-std::string libseccomp_version() {
-    const scmp_version* v = seccomp_version();
-    if (!v) return "unknown";
-    return std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
-           std::to_string(v->micro);
 }
 
 } // namespace
@@ -69,14 +63,15 @@ nlohmann::ordered_json features_document() {
                        {"systemd", kCgroupSystemd},
                        {"systemdUser", kCgroupSystemdUser},
                        {"rdma", kCgroupRdma}};
+    // Probed: what this libseccomp can generate and this kernel can load.
+    const seccomp::Support sec = seccomp::probe_support();
     ojson seccomp = ojson::object();
     seccomp["enabled"] = kSeccompEnabled;
-    // The parser recognises all of these, whether or not filters are loaded yet.
-    seccomp["actions"] = names_of<SeccompAction>(true);
-    seccomp["operators"] = names_of<SeccompOperator>(true);
-    seccomp["archs"] = names_of<SeccompArch>(true);
-    seccomp["knownFlags"] = names_of<SeccompFlag>();
-    seccomp["supportedFlags"] = kSeccompEnabled ? names_of<SeccompFlag>() : ojson::array();
+    seccomp["actions"] = sec.actions;
+    seccomp["operators"] = sec.operators;
+    seccomp["archs"] = sec.archs;
+    seccomp["knownFlags"] = sec.known_flags;
+    seccomp["supportedFlags"] = sec.supported_flags;
     linux["seccomp"] = seccomp;
     linux["apparmor"] = {{"enabled", kApparmorEnabled}};
     linux["selinux"] = {{"enabled", kSelinuxEnabled}};
@@ -89,7 +84,7 @@ nlohmann::ordered_json features_document() {
     linux["netDevices"] = {{"enabled", kNetDevices}};
     doc["linux"] = linux;
 
-    doc["annotations"] = {{"io.github.seccomp.libseccomp.version", libseccomp_version()},
+    doc["annotations"] = {{"io.github.seccomp.libseccomp.version", sec.libseccomp_version},
                           {"org.hull.commit", HULL_COMMIT},
                           {"org.hull.version", HULL_VERSION}};
     doc["potentiallyUnsafeConfigAnnotations"] = ojson::array();

@@ -1,4 +1,5 @@
 // create: the parent side. See launch.hpp and docs/ARCHITECTURE.md for the sequence.
+#include "container_cgroup.hpp"
 #include "hull/config_parse.hpp"
 #include "hull/fdpass.hpp"
 #include "hull/fs.hpp"
@@ -7,6 +8,7 @@
 #include "hull/proc.hpp"
 #include "hull/rootfs.hpp"
 #include "hull/runtime.hpp"
+#include "hull/seccomp.hpp"
 #include "hull/store.hpp"
 #include "hull/sys_clone.hpp"
 #include "hull/sys_pidfd.hpp"
@@ -42,14 +44,25 @@ Result<void> check_supported(const Config& cfg) {
     if (!lx.find_namespace(NamespaceType::Mount))
         return fail("linux.namespaces: hull needs a mount namespace (without one the mounts "
                     "would land in the host)");
-    if (lx.seccomp) return fail("linux.seccomp: seccomp is not supported yet");
     if (lx.intelRdt) return fail("linux.intelRdt: Intel RDT is not supported");
     if (!lx.netDevices.empty()) return fail("linux.netDevices: not supported yet");
     if (lx.memoryPolicy) return fail("linux.memoryPolicy: not supported yet");
     HULL_TRY(rootfs::validate(cfg));
-    if (lx.resources)
-        log::warn("linux.resources: cgroup limits are not applied yet by this build of hull");
     return {};
+}
+
+// The container's directory in every hierarchy, for "cgroup" mounts inside the container.
+std::vector<rootfs::CgroupView> cgroup_dirs(const cgroups::Cgroup& cg) {
+    std::vector<rootfs::CgroupView> v;
+    for (const auto& h : cg.host().hierarchies) {
+        rootfs::CgroupView view;
+        view.host_dir = h.mount_point + cg.path();
+        view.v2 = h.v2;
+        if (cg.host().layout != cgroups::Layout::Unified)
+            view.name = h.mount_point.substr(h.mount_point.rfind('/') + 1);
+        v.push_back(std::move(view));
+    }
+    return v;
 }
 
 // Kills and reaps a half-made init.
@@ -65,10 +78,13 @@ struct Parent {
     Config cfg;
     ContainerState st;
     std::optional<Container> container;
+    std::optional<cgroups::Cgroup> cgroup;
     Launched launched;
     bool hooks_started = false;
 
     Result<void> build();
+    Result<void> make_cgroup();
+    Result<void> enter_cgroup(const sys::CloneResult& child);
     Result<void> talk_to_init(int sync_fd);
     void undo();
 };
@@ -104,14 +120,14 @@ Result<void> Parent::build() {
         return fail_errno("mkfifo exec.fifo");
     UniqueFd fifo(openat(dirfd, std::string(kExecFifo).c_str(), O_PATH | O_CLOEXEC));
     if (!fifo) return fail_errno("open exec.fifo");
-    if (plan.new_user) {
+    if (!plan.uid_map.empty()) {
         // The init opens the fifo as root of its user namespace: give it to that user.
         auto host_id = [](const std::vector<IdMapping>& maps) -> std::optional<uint32_t> {
             for (const auto& m : maps)
                 if (m.containerID == 0 && m.size > 0) return m.hostID;
             return std::nullopt;
         };
-        auto uid = host_id(cfg.linux->uidMappings), gid = host_id(cfg.linux->gidMappings);
+        auto uid = host_id(plan.uid_map), gid = host_id(plan.gid_map);
         if (uid && gid &&
             fchownat(dirfd, std::string(kExecFifo).c_str(), *uid, *gid, AT_SYMLINK_NOFOLLOW) < 0)
             return fail_errno("chown exec.fifo");
@@ -128,7 +144,15 @@ Result<void> Parent::build() {
             console_peer = std::move(pair.second);
         }
     }
+    // The seccomp program is compiled (or taken from the cache) here; the init loads it.
+    std::optional<seccomp::Launch> sec;
+    if (cfg.linux->seccomp)
+        sec.emplace(HULL_TRY(seccomp::prepare(*cfg.linux->seccomp, store.root(), cfg.ociVersion)));
     auto sync = HULL_TRY(make_sync_pair());
+    HULL_TRY(make_cgroup());
+    // idmap mounts with their own mappings are made here, in the host user namespace (and
+    // before prepare_parent, so that their helper child stays in our pid namespace).
+    const auto idmapped = HULL_TRY(rootfs::make_idmapped_trees(cfg, bundle));
     HULL_TRY(ns::prepare_parent(plan, cfg));
 
     InitContext ctx;
@@ -140,18 +164,42 @@ Result<void> Parent::build() {
     ctx.fifo_fd = fifo.get();
     ctx.console_fd = console.get();
     ctx.preserve_fds = opts.preserve_fds;
+    ctx.listen_fds = opts.listen_fds;
     ctx.pivot = opts.pivot;
     ctx.state = st;
+    ctx.seccomp = sec ? &*sec : nullptr;
 
     sys::CloneRequest req;
     req.flags = plan.clone_flags;
     req.pidfd = sys::WantPidFd::Yes;
+    UniqueFd cgroup_dir;
+    if (cgroup->host().layout == cgroups::Layout::Unified) {
+        cgroup_dir = HULL_TRY(cgroup->open_unified_dir());
+        req.cgroup_fd = cgroup_dir.get();
+    } else if (req.flags & CLONE_NEWCGROUP) {
+        // v1 has no CLONE_INTO_CGROUP: the init makes its cgroup namespace itself once we have
+        // moved it, so the namespace's root is the container's cgroup.
+        req.flags &= ~static_cast<uint64_t>(CLONE_NEWCGROUP);
+        ctx.cgroupns = CgroupNsMode::UnshareWhenPlaced;
+    }
+    ctx.cgroup_dirs = cgroup_dirs(*cgroup);
+    ctx.idmapped = &idmapped;
+    (void)log::file_fd(); // open --log before the clone: the init keeps that fd
     auto child = HULL_TRY_CTX(sys::clone_process(req), "clone the container init");
     if (child.pid == 0) init_main(ctx); // never returns
     launched.pid = child.pid;
     launched.pidfd = std::move(child.pidfd);
+    sec.reset(); // the listener connection now belongs to the init
     sync.child.reset();
     console.reset();
+    cgroup_dir.reset();
+    {
+        auto r = enter_cgroup(child);
+        if (!r) {
+            sync_send_error(sync.parent.get(), r.error());
+            return std::unexpected(r.error());
+        }
+    }
 
     if (plan.new_user) {
         auto r = ns::write_id_maps(launched.pid, cfg);
@@ -161,6 +209,8 @@ Result<void> Parent::build() {
         }
         HULL_TRY(sync_send(sync.parent.get(), SyncMsg::MapsWritten));
     }
+    if (ctx.cgroupns == CgroupNsMode::UnshareWhenPlaced)
+        HULL_TRY(sync_send(sync.parent.get(), SyncMsg::CgroupPlaced));
     HULL_TRY(talk_to_init(sync.parent.get()));
     if (console_peer) {
         auto [master, name] =
@@ -178,6 +228,32 @@ Result<void> Parent::build() {
     HULL_TRY(sync_send(sync.parent.get(), SyncMsg::Detach));
     HULL_TRY(sync_expect(sync.parent.get(), SyncMsg::Detached));
     return {};
+}
+
+// The container's cgroup, made and configured before the init exists: devices rules must let
+// the init create the configured devices, and limits hold from the first instruction.
+Result<void> Parent::make_cgroup() {
+    auto host = HULL_TRY_CTX(cgroups::detect(), "cgroups");
+    std::string path =
+        HULL_TRY_CTX(cgroups::container_path(cfg.linux->cgroupsPath, opts.id), "linux.cgroupsPath");
+    save_cgroup_path(st, path);
+    HULL_TRY(container->save(st)); // a crashed create still leaves a record to delete
+    cgroup.emplace(HULL_TRY_CTX(cgroups::Cgroup::create(host, path), "cgroup " + path));
+    Resources res = cfg.linux->resources ? *cfg.linux->resources : Resources{};
+    if (!res.devices.empty())
+        for (auto& rule : cgroups::default_device_rules(cfg.linux->devices))
+            res.devices.push_back(std::move(rule));
+    std::vector<std::string> warnings;
+    HULL_TRY_CTX(cgroup->apply(res, cgroups::ApplyMode::Create, warnings), "linux.resources");
+    for (const auto& w : warnings)
+        log::warn(w);
+    return {};
+}
+
+// Moves the init into its cgroup unless the clone already started it there.
+Result<void> Parent::enter_cgroup(const sys::CloneResult& child) {
+    if (child.in_cgroup) return {};
+    return with_context(cgroup->add(child.pid), "move the init into cgroup " + cgroup->path());
 }
 
 Result<void> Parent::talk_to_init(int sync_fd) {
@@ -210,6 +286,11 @@ Result<void> Parent::talk_to_init(int sync_fd) {
 
 void Parent::undo() {
     kill_init(launched);
+    if (cgroup) {
+        (void)cgroup->signal_all(SIGKILL);
+        if (auto r = cgroup->destroy(); !r)
+            log::warn("clean up after a failed create: " + r.error().message());
+    }
     if (!container) return;
     if (hooks_started) run_poststop(cfg, st);
     auto r = container->destroy();
@@ -234,7 +315,7 @@ Result<Config> load_snapshot(const Container& c) {
 }
 
 Result<Launched> launch(const CreateOptions& opts, ConsoleMode console) {
-    Parent p{opts, console, {}, {}, {}, {}, false};
+    Parent p{opts, console, {}, {}, {}, {}, {}, false};
     auto r = p.build();
     if (!r) {
         p.undo();

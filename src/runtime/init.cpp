@@ -3,6 +3,7 @@
 #include "init.hpp"
 
 #include "hull/hooks.hpp"
+#include "hull/log.hpp"
 #include "hull/process_setup.hpp"
 #include "hull/rootfs.hpp"
 #include "hull/sys_fds.hpp"
@@ -10,10 +11,12 @@
 #include "sync.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <vector>
 
 namespace hull::runtime {
@@ -23,14 +26,15 @@ struct Init {
     const InitContext& ctx;
     const Config& cfg;
     UniqueFd rootfd;
-    UniqueFd procfd; // the host /proc, to reopen exec.fifo after pivot_root
+    UniqueFd procfd;  // the host /proc, to reopen exec.fifo after pivot_root
+    int host_pid = 0; // our pid in the host's pid namespace (for the seccomp listener)
     std::optional<terminal::Pty> pty;
     procsetup::HostLsms lsms;
 
     // Steps while `create` waits for us.
     Result<void> build();
     // Steps after `start` released us; returns only on failure.
-    Error become_process(int fifo);
+    Error become_process();
     std::vector<int> preserved() const {
         std::vector<int> v;
         for (int i = 0; i < ctx.preserve_fds; ++i)
@@ -46,12 +50,21 @@ Result<void> Init::build() {
             return fail_errno("become root in the user namespace");
     }
     HULL_TRY(ns::join_child(ctx.plan));
+    if (ctx.cgroupns == CgroupNsMode::UnshareWhenPlaced) {
+        HULL_TRY(sync_expect(ctx.sync_fd, SyncMsg::CgroupPlaced));
+        if (unshare(CLONE_NEWCGROUP) < 0) return fail_errno("unshare the cgroup namespace");
+    }
     HULL_TRY(ns::set_names(cfg));
     lsms = procsetup::detect_host_lsms();
 
     rootfs::PrepareOptions ro;
     ro.rootfs = ctx.rootfs;
     ro.bundle = ctx.bundle;
+    ro.idmapped = ctx.idmapped;
+    ro.cgroup_views = ctx.cgroup_dirs;
+    bool own_cgroupns =
+        ctx.cgroupns == CgroupNsMode::UnshareWhenPlaced || (ctx.plan.clone_flags & CLONE_NEWCGROUP);
+    ro.cgroupns = own_cgroupns ? rootfs::CgroupNs::Own : rootfs::CgroupNs::Shared;
     rootfd = HULL_TRY(rootfs::prepare(cfg, ro));
 
     if (ctx.console_fd >= 0) {
@@ -75,6 +88,8 @@ Result<void> Init::build() {
 
     procfd.reset(open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!procfd) return fail_errno("open /proc");
+    if (char self[32]{}; readlinkat(procfd.get(), "self", self, sizeof(self) - 1) > 0)
+        host_pid = std::atoi(self);
     {
         // Check now that we will be able to open exec.fifo for writing after pivot_root:
         // with nobody reading it, a permitted non-blocking open fails with ENXIO.
@@ -92,7 +107,7 @@ Result<void> Init::build() {
     return {};
 }
 
-Error Init::become_process(int fifo) {
+Error Init::become_process() {
     if (!cfg.hooks.startContainer.empty()) {
         ContainerState st = ctx.state;
         st.pid = getpid();
@@ -100,7 +115,13 @@ Error Init::become_process(int fifo) {
                             to_runc_json(st, Status::Created).dump());
         if (!r) return r.error();
     }
-    const Process& p = *cfg.process;
+    Process with_listen; // socket activation: runc adds LISTEN_FDS and LISTEN_PID=1
+    if (ctx.listen_fds > 0) {
+        with_listen = *cfg.process;
+        with_listen.env.push_back("LISTEN_FDS=" + std::to_string(ctx.listen_fds));
+        with_listen.env.push_back("LISTEN_PID=1");
+    }
+    const Process& p = ctx.listen_fds > 0 ? with_listen : *cfg.process;
     if (pty) {
         auto r = terminal::become_session_leader_on(std::move(pty->slave));
         if (!r) return r.error();
@@ -109,18 +130,26 @@ Error Init::become_process(int fifo) {
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
 
+    // The fifo is not kept: close-on-exec, it closes at execve, which tells `start` we got there.
     std::vector<int> keep = preserved();
-    keep.push_back(fifo); // CLOEXEC: closes at execve, which tells `start` we got there
     procsetup::Options po;
     po.personality = cfg.linux && cfg.linux->personality ? &*cfg.linux->personality : nullptr;
     po.keep_fds = keep;
     po.host_lsms = lsms;
+    std::string exec_path;
+    po.resolved_exec = &exec_path;
+    std::string seccomp_msg; // built now: nothing is allocated once the filter is loaded
+    if (ctx.seccomp) {
+        ContainerState st = ctx.state;
+        st.pid = host_pid;
+        seccomp_msg = seccomp::listener_message(*ctx.seccomp, host_pid,
+                                                to_runc_json(st, Status::Created).dump());
+        po.load_seccomp = [&] { return seccomp::install(*ctx.seccomp, seccomp_msg); };
+    }
     procsetup::Warnings warnings;
     auto r = procsetup::prepare(p, po, warnings);
     if (!r) return r.error();
-    // The fifo must close at execve although keep_fds cleared its close-on-exec flag.
-    (void)sys::set_cloexec(fifo, sys::Cloexec::On);
-    return procsetup::exec(p);
+    return procsetup::exec(p, exec_path);
 }
 
 [[noreturn]] void die(int fd, const Error& e) {
@@ -142,11 +171,16 @@ void init_main(const InitContext& ctx) {
         // would wait for it. Keep stdio, the preserved fds and our own channels.
         std::vector<int> keep{ctx.sync_fd, ctx.fifo_fd};
         if (ctx.console_fd >= 0) keep.push_back(ctx.console_fd);
+        if (ctx.seccomp && ctx.seccomp->listener) keep.push_back(ctx.seccomp->listener.get());
+        if (const int log_fd = log::file_fd(); log_fd >= 0) keep.push_back(log_fd);
+        if (ctx.idmapped)
+            for (const auto& t : *ctx.idmapped)
+                keep.push_back(t.tree.get());
         for (int i = 0; i < ctx.preserve_fds; ++i)
             keep.push_back(3 + i);
         (void)sys::close_fds_from(3, sys::FdAction::Close, keep);
     }
-    Init init{ctx, *ctx.cfg, {}, {}, {}, {}};
+    Init init{ctx, *ctx.cfg, {}, {}, 0, {}, {}};
     if (auto r = init.build(); !r) {
         sync_send_error(ctx.sync_fd, r.error());
         _exit(1);
@@ -165,7 +199,7 @@ void init_main(const InitContext& ctx) {
     init.procfd.reset();
     if (write(fifo, "\x00", 1) != 1) _exit(1);
     if (!ctx.cfg->process) die(fifo, Error::msg("process: the config has no process to start"));
-    die(fifo, init.become_process(fifo));
+    die(fifo, init.become_process());
 }
 
 } // namespace hull::runtime

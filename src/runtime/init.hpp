@@ -5,13 +5,21 @@
 #pragma once
 
 #include "hull/config.hpp"
+#include "hull/rootfs.hpp"
 #include "hull/runtime.hpp"
+#include "hull/seccomp.hpp"
 #include "hull/state.hpp"
 #include "namespaces.hpp"
 
 #include <string>
+#include <vector>
 
 namespace hull::runtime {
+
+enum class CgroupNsMode {
+    ByClone,           // created by the clone (or not at all, or joined by path)
+    UnshareWhenPlaced, // the init unshares it after SyncMsg::CgroupPlaced
+};
 
 struct InitContext {
     const Config* cfg = nullptr;
@@ -22,8 +30,15 @@ struct InitContext {
     int fifo_fd = -1;     // O_PATH fd of exec.fifo
     int console_fd = -1;  // where the pty master goes, -1 without a terminal
     int preserve_fds = 0; // fds 3 .. 3+N-1 stay open
+    int listen_fds = 0;   // > 0: the process gets LISTEN_FDS=N and LISTEN_PID=1
     PivotMode pivot = PivotMode::PivotRoot;
     ContainerState state; // for the createContainer/startContainer hooks' stdin
+    const std::vector<rootfs::IdmappedTree>* idmapped = nullptr; // made by `create`
+    // On v1 hosts a new cgroup namespace is made by the init once the parent has moved it into
+    // its cgroup (SyncMsg::CgroupPlaced): then its root is the container's cgroup.
+    CgroupNsMode cgroupns = CgroupNsMode::ByClone;
+    std::vector<rootfs::CgroupView> cgroup_dirs;
+    seccomp::Launch* seccomp = nullptr; // compiled by `create`; loaded right before execve
 };
 
 [[noreturn]] void init_main(const InitContext& ctx);

@@ -1,4 +1,5 @@
 // start, state, list, kill and delete: the commands that act on an existing container.
+#include "container_cgroup.hpp"
 #include "hull/fs.hpp"
 #include "hull/hooks.hpp"
 #include "hull/log.hpp"
@@ -68,6 +69,12 @@ std::string signal_error(int sig) {
     return "send signal " + std::to_string(sig);
 }
 
+// On cgroup v1 a SIGKILLed process in a frozen cgroup only dies once thawed, so a paused
+// container is thawed after SIGKILL (as runc does).
+void thaw_after_kill(const ContainerState& st) {
+    if (auto cg = container_cgroup(st); cg && *cg) (void)(*cg)->thaw();
+}
+
 // Signals every process that shares the init's pid namespace (when it has its own), else
 // just the init.
 Result<void> signal_all(const ContainerState& st, int pidfd, int sig) {
@@ -122,7 +129,7 @@ Result<nlohmann::ordered_json> state(const std::string& root, const std::string&
     auto store = HULL_TRY(Store::open_root(root));
     auto c = HULL_TRY(store.open(id, LockMode::None));
     auto st = HULL_TRY(c.load());
-    return to_runc_json(st, derive_status(st, c.dirfd()));
+    return to_runc_json(st, derive_status(st, c.dirfd(), frozen_probe(st)));
 }
 
 Result<std::vector<nlohmann::ordered_json>> list(const std::string& root) {
@@ -134,7 +141,7 @@ Result<std::vector<nlohmann::ordered_json>> list(const std::string& root) {
         if (!c) continue; // deleted meanwhile
         auto st = c->load();
         if (!st) continue;
-        out.push_back(to_runc_json(*st, derive_status(*st, c->dirfd())));
+        out.push_back(to_runc_json(*st, derive_status(*st, c->dirfd(), frozen_probe(*st))));
     }
     return out;
 }
@@ -145,9 +152,32 @@ Result<void> kill(const std::string& root, const std::string& id, int sig, KillS
     auto st = HULL_TRY(c.load());
     HULL_TRY(check_operation(derive_status(st, c.dirfd()), Operation::Kill, id));
     auto pidfd = HULL_TRY(open_init(st));
-    if (scope == KillScope::All) return signal_all(st, pidfd.get(), sig);
-    return with_context(sys::pidfd_send_signal(pidfd.get(), sig), signal_error(sig));
+    if (scope == KillScope::All) {
+        // Through the cgroup when there is one: it also finds processes outside the init's
+        // pid namespace, and freezes them while signalling so that no fork escapes.
+        auto cg = HULL_TRY(container_cgroup(st));
+        if (cg) return with_context(cg->signal_all(sig), signal_error(sig));
+        return signal_all(st, pidfd.get(), sig);
+    }
+    HULL_TRY_CTX(sys::pidfd_send_signal(pidfd.get(), sig), signal_error(sig));
+    if (sig == SIGKILL) thaw_after_kill(st);
+    return {};
 }
+
+namespace {
+
+// Kills what is left in the container's cgroup (processes that escaped the init's death
+// when there is no pid namespace) and removes it from every hierarchy.
+Result<void> remove_cgroup(const ContainerState& st) {
+    auto cg = HULL_TRY(container_cgroup(st));
+    if (!cg) return {};
+    auto pids = cg->pids();
+    if (pids && !pids->empty())
+        HULL_TRY_CTX(cg->signal_all(SIGKILL), "kill the cgroup's processes");
+    return with_context(cg->destroy(), "remove cgroup " + cg->path());
+}
+
+} // namespace
 
 Result<void> remove(const std::string& root, const std::string& id, DeleteMode mode) {
     auto store = HULL_TRY(Store::open_root(root));
@@ -158,9 +188,14 @@ Result<void> remove(const std::string& root, const std::string& id, DeleteMode m
     if (status != Status::Stopped) {
         if (auto pidfd = open_init(st)) {
             HULL_TRY(signal_all(st, pidfd->get(), SIGKILL));
+            thaw_after_kill(st);
             bool gone = HULL_TRY(sys::pidfd_poll_exit(pidfd->get(), 10000));
             if (!gone) return fail("delete: the container init did not die after SIGKILL");
         }
+    }
+    if (auto r = remove_cgroup(st); !r) {
+        if (mode == DeleteMode::Normal) return std::unexpected(r.error());
+        log::warn(r.error().message());
     }
     auto cfg = load_snapshot(c);
     HULL_TRY_CTX(c.destroy(), "remove the container state");

@@ -5,9 +5,12 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <sstream>
 
 namespace hull::runtime::ns {
 namespace {
@@ -55,6 +58,90 @@ Result<void> write_proc_file(const std::string& path, const std::string& data) {
     return {};
 }
 
+Result<std::string> time_offsets_text(const Config& cfg) {
+    std::string offsets;
+    for (const auto& [clock, off] : cfg.linux->timeOffsets) {
+        if (clock != "boottime" && clock != "monotonic")
+            return fail("linux.timeOffsets: unknown clock \"" + clock + "\"");
+        offsets += clock + " " + std::to_string(off.secs.value_or(0)) + " " +
+                   std::to_string(off.nanosecs.value_or(0)) + "\n";
+    }
+    return offsets;
+}
+
+void write_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        const ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        data.remove_prefix(static_cast<size_t>(n));
+    }
+}
+
+std::string read_all(int fd) {
+    std::string out;
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return out;
+        out.append(buf, static_cast<size_t>(n));
+    }
+}
+
+void reap(pid_t pid) {
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+}
+
+std::vector<IdMapping> parse_map(const std::string& text) {
+    std::vector<IdMapping> out;
+    std::istringstream in(text);
+    IdMapping m;
+    while (in >> m.containerID >> m.hostID >> m.size)
+        out.push_back(m);
+    return out;
+}
+
+bool same_maps(const std::vector<IdMapping>& a, const std::vector<IdMapping>& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+        return x.containerID == y.containerID && x.hostID == y.hostID && x.size == y.size;
+    });
+}
+
+// The uid_map and gid_map of the user namespace at `path`, as a child that joined it reads
+// them (hostID relative to the namespace's parent).
+Result<std::pair<std::vector<IdMapping>, std::vector<IdMapping>>>
+read_userns_maps(const std::string& path) {
+    UniqueFd nsfd = HULL_TRY(sys::open_namespace(path, CLONE_NEWUSER));
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) < 0) return fail_errno("pipe");
+    UniqueFd rd(p[0]), wr(p[1]);
+    const pid_t pid = ::fork();
+    if (pid < 0) return fail_errno("fork to read the user namespace maps");
+    if (pid == 0) {
+        rd.reset();
+        std::string out;
+        if (::setns(nsfd.get(), CLONE_NEWUSER) < 0) {
+            out = "E" + std::to_string(errno);
+        } else {
+            auto u = fs::read_file("/proc/self/uid_map");
+            auto g = fs::read_file("/proc/self/gid_map");
+            out = u && g ? "M" + *u + '\0' + *g : "E" + std::to_string(EIO);
+        }
+        write_all(wr.get(), out);
+        ::_exit(0);
+    }
+    wr.reset();
+    const std::string got = read_all(rd.get());
+    reap(pid);
+    const std::string what = "read the maps of user namespace " + path;
+    if (got.starts_with("E")) return fail_sys(std::atoi(got.c_str() + 1), what);
+    const size_t sep = got.find('\0');
+    if (!got.starts_with("M") || sep == std::string::npos) return fail(what + ": no answer");
+    return std::pair{parse_map(got.substr(1, sep - 1)), parse_map(got.substr(sep + 1))};
+}
+
 } // namespace
 
 Result<Plan> plan(const Config& cfg) {
@@ -88,10 +175,33 @@ Result<Plan> plan(const Config& cfg) {
     p.private_mount = lx.find_namespace(NamespaceType::Mount) != nullptr;
     p.private_uts = lx.find_namespace(NamespaceType::Uts) != nullptr;
 
-    if (user_joined && (p.clone_flags & ~static_cast<uint64_t>(CLONE_NEWUSER)))
-        return fail("linux.namespaces: creating namespaces inside a user namespace joined by "
-                    "path is not supported yet");
-    if (!p.new_user && (!lx.uidMappings.empty() || !lx.gidMappings.empty()))
+    if (p.new_user) {
+        p.uid_map = lx.uidMappings;
+        p.gid_map = lx.gidMappings;
+    }
+    if (user_joined) {
+        // The joined user namespace must own what is created: see namespaces.hpp.
+        p.joined_user = true;
+        const uint64_t created = p.clone_flags;
+        p.unshare_in_child = created & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET);
+        // A pid namespace is entered by the children of its creator only, and /proc/PID/ns/
+        // pid_for_children cannot be opened before its first process exists: making it
+        // inside the joined namespace would need the init to be cloned from there.
+        if ((created & CLONE_NEWPID) || p.new_time)
+            return fail("linux.namespaces: a new pid or time namespace inside a user namespace "
+                        "joined by path is not supported yet");
+        p.clone_flags = created & ~p.unshare_in_child;
+        const std::string& path = p.join_in_child.front().path;
+        auto [uids, gids] = HULL_TRY(read_userns_maps(path));
+        if ((!lx.uidMappings.empty() || !lx.gidMappings.empty()) &&
+            (!same_maps(lx.uidMappings, uids) || !same_maps(lx.gidMappings, gids)))
+            return fail("linux.uidMappings: the mappings differ from those of the user "
+                        "namespace joined by path (" +
+                        path + "); give none, or the same");
+        p.uid_map = std::move(uids);
+        p.gid_map = std::move(gids);
+    }
+    if (!p.new_user && !p.joined_user && (!lx.uidMappings.empty() || !lx.gidMappings.empty()))
         return fail("linux.uidMappings: id mappings need a new user namespace");
     if (p.new_user && (lx.uidMappings.empty() || lx.gidMappings.empty()))
         return fail("linux.uidMappings: a new user namespace needs uidMappings and gidMappings");
@@ -109,14 +219,8 @@ Result<void> prepare_parent(const Plan& plan, const Config& cfg) {
     if (!plan.new_time) return {};
     // A time namespace takes its offsets before any process enters it, so it is made here:
     // it applies to the children of this process only.
+    std::string offsets = HULL_TRY(time_offsets_text(cfg));
     if (unshare(CLONE_NEWTIME) < 0) return fail_errno("unshare time namespace");
-    std::string offsets;
-    for (const auto& [clock, off] : cfg.linux->timeOffsets) {
-        if (clock != "boottime" && clock != "monotonic")
-            return fail("linux.timeOffsets: unknown clock \"" + clock + "\"");
-        offsets += clock + " " + std::to_string(off.secs.value_or(0)) + " " +
-                   std::to_string(off.nanosecs.value_or(0)) + "\n";
-    }
     if (!offsets.empty())
         HULL_TRY_CTX(write_proc_file("/proc/self/timens_offsets", offsets), "linux.timeOffsets");
     return {};
@@ -135,10 +239,15 @@ Result<void> join_child(const Plan& plan) {
     std::vector<UniqueFd> fds;
     for (const auto& j : plan.join_in_child)
         fds.push_back(HULL_TRY(sys::open_namespace(j.path, flag_of(j.type))));
-    for (size_t i = 0; i < fds.size(); ++i)
-        HULL_TRY_CTX(sys::join_namespace(fds[i].get(), flag_of(plan.join_in_child[i].type)),
-                     "join " + std::string(to_string(plan.join_in_child[i].type)) + " namespace " +
-                         plan.join_in_child[i].path);
+    for (size_t i = 0; i < fds.size(); ++i) {
+        const Join& j = plan.join_in_child[i];
+        HULL_TRY_CTX(sys::join_namespace(fds[i].get(), flag_of(j.type)),
+                     "join " + std::string(to_string(j.type)) + " namespace " + j.path);
+        if (j.type == NamespaceType::User && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+            return fail_errno("become root in the user namespace " + j.path);
+    }
+    if (plan.unshare_in_child && unshare(static_cast<int>(plan.unshare_in_child)) < 0)
+        return fail_errno("create namespaces in the joined user namespace");
     return {};
 }
 

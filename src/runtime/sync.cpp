@@ -30,6 +30,8 @@ std::string_view name(SyncMsg m) {
         return "detached";
     case SyncMsg::Error:
         return "error";
+    case SyncMsg::CgroupPlaced:
+        return "cgroup-placed";
     }
     return "unknown";
 }

@@ -22,6 +22,7 @@ enum class SyncMsg : uint32_t {
     Detach,          // parent -> init: state saved; stop watching for the parent's death
     Detached,        // init -> parent: done, the parent may exit
     Error,           // either way: a failure, with errno and text
+    CgroupPlaced,    // parent -> init: you are in your cgroup (unshare the cgroup namespace)
 };
 
 struct SyncMessage {

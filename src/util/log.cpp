@@ -136,6 +136,8 @@ void write_all(int fd, std::string_view data) {
 // Writes each message as one line with one write(2); single-threaded (null_mutex).
 class FdSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
   public:
+    int fd() const { return fd_; }
+    bool owns_fd() const { return static_cast<bool>(owned_); }
     FdSink(int fd, Style style) : fd_(fd), style_(style) {}
     FdSink(UniqueFd owned, Style style) : owned_(std::move(owned)), style_(style) {
         fd_ = owned_.get();
@@ -173,12 +175,16 @@ std::shared_ptr<spdlog::logger> make_logger(const Options& o) {
         UniqueFd fd(
             ::open(o.path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600));
         if (fd) {
-            sinks.push_back(std::make_shared<FdSink>(std::move(fd), file_style));
-            if (o.format == Format::Text) {
-                auto err_sink = std::make_shared<FdSink>(STDERR_FILENO, Style::Plain);
-                err_sink->set_level(level_enum::err);
-                sinks.push_back(std::move(err_sink));
-            }
+            auto file_sink = std::make_shared<FdSink>(std::move(fd), file_style);
+            // podman decodes the whole JSON file as one object: only the error goes in,
+            // unless --debug asked for every line.
+            if (o.format == Format::Json && !o.debug) file_sink->set_level(level_enum::err);
+            sinks.push_back(std::move(file_sink));
+            // As runc and crun: the error also goes to stderr, which conmon forwards when
+            // it cannot decode the log file.
+            auto err_sink = std::make_shared<FdSink>(STDERR_FILENO, Style::Plain);
+            err_sink->set_level(level_enum::err);
+            sinks.push_back(std::move(err_sink));
         } else {
             const int err = errno;
             write_all(STDERR_FILENO,
@@ -205,6 +211,17 @@ void configure(Options options) {
     State& s = state();
     s.options = std::move(options);
     s.logger.reset();
+}
+
+int file_fd() {
+    State& s = state();
+    if (s.options.path.empty()) return -1;
+    if (!s.logger) s.logger = make_logger(s.options);
+    for (const auto& sink : s.logger->sinks()) {
+        const auto* fs = dynamic_cast<const FdSink*>(sink.get());
+        if (fs && fs->owns_fd()) return fs->fd();
+    }
+    return -1;
 }
 
 void error(std::string_view msg) {

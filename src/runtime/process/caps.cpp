@@ -126,7 +126,9 @@ CapBits filter(const std::vector<Capability>& list, std::string_view set, int la
 
 } // namespace
 
-int cap_last_cap() {
+namespace {
+
+int read_cap_last_cap() {
     if (auto text = fs::read_file("/proc/sys/kernel/cap_last_cap")) {
         int v = -1;
         auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
@@ -134,6 +136,15 @@ int cap_last_cap() {
     }
     int bits = ::cap_max_bits(); // libcap probes the kernel
     return bits > kMaxCap + 1 ? kMaxCap : bits - 1;
+}
+
+} // namespace
+
+int cap_last_cap() {
+    // Read once: later calls come after the seccomp filter, which may deny open/read.
+    static int cached = -1;
+    if (cached < 0) cached = read_cap_last_cap();
+    return cached;
 }
 
 Result<void> raise_effective_caps() {

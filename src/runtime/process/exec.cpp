@@ -60,6 +60,12 @@ Error exec(const Process& process) {
     if (process.args.empty()) return Error(EINVAL, "exec: process.args is empty");
     auto path = find_executable(process.args[0], process.env);
     if (!path) return std::move(path).error();
+    return exec(process, *path);
+}
+
+Error exec(const Process& process, const std::string& resolved) {
+    if (process.args.empty()) return Error(EINVAL, "exec: process.args is empty");
+    const std::string* path = &resolved;
 
     std::vector<char*> argv;
     argv.reserve(process.args.size() + 1);

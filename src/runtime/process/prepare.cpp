@@ -29,10 +29,18 @@ Result<void> prepare(const Process& process, const Options& opts, Warnings& warn
     HULL_TRY(apply_user(process.user));
     HULL_TRY(apply_cwd(process.cwd));
     HULL_TRY(apply_umask(process.user.umask));
+    if (opts.resolved_exec && !process.args.empty())
+        *opts.resolved_exec = HULL_TRY(find_executable(process.args[0], process.env));
     HULL_TRY(apply_fd_hygiene(opts.keep_fds));
     HULL_TRY(apply_no_new_privileges(process.noNewPrivileges));
-    HULL_TRY(run_seccomp(opts));
-    HULL_TRY(apply_capabilities(process.capabilities, warnings));
+    if (process.noNewPrivileges.value_or(false)) {
+        // No CAP_SYS_ADMIN needed: the filter comes last, only execve follows it.
+        HULL_TRY(apply_capabilities(process.capabilities, warnings));
+        if (opts.load_seccomp) HULL_TRY_CTX(opts.load_seccomp(), "load seccomp");
+    } else {
+        HULL_TRY(run_seccomp(opts));
+        HULL_TRY(apply_capabilities(process.capabilities, warnings));
+    }
     return {};
 }
 

@@ -1,9 +1,13 @@
-// User namespaces for idmapped mounts (mounts[].uidMappings / gidMappings).
+// Idmapped mounts (mounts[].uidMappings / gidMappings).
 //
-// mount_setattr(MOUNT_ATTR_IDMAP) wants a user namespace fd carrying the mapping. A child
-// unshares a fresh user namespace and waits; we write its uid_map/gid_map (the hostID side is
-// relative to our own user namespace), open /proc/<child>/ns/user and let the child exit.
-// The namespace lives on as long as the fd.
+// mount_setattr(MOUNT_ATTR_IDMAP) wants a user namespace fd carrying the mapping, and the
+// caller must hold CAP_SYS_ADMIN over that namespace. A child unshares a fresh user namespace
+// and waits; we write its uid_map/gid_map (the hostID side is relative to our own user
+// namespace), open /proc/<child>/ns/user and let the child exit. The namespace lives on as
+// long as the fd. `create` does this on the host, before the init exists, and hands the
+// idmapped detached trees to the init (make_idmapped_trees).
+#include "hull/rootfs.hpp"
+#include "hull/sys_mount.hpp"
 #include "rootfs_steps.hpp"
 
 #include <fcntl.h>
@@ -93,4 +97,48 @@ Result<UniqueFd> make_idmap_userns(const std::vector<IdMapping>& uids,
     return finish(UniqueFd(fd));
 }
 
+Result<UniqueFd> idmapped_clone(int srcfd, const MountOptions& o, int userns) {
+    unsigned tree_flags = OPEN_TREE_CLONE | AT_EMPTY_PATH | (o.recursive ? AT_RECURSIVE : 0);
+    UniqueFd tree = HULL_TRY(sys::open_tree(srcfd, "", tree_flags));
+    sys::MountAttrChange change;
+    change.set = MOUNT_ATTR_IDMAP;
+    change.userns_fd = userns;
+    unsigned attr_flags =
+        AT_EMPTY_PATH | (o.idmap == MountOptions::IdMap::RIdMap ? AT_RECURSIVE : 0);
+    HULL_TRY_CTX(sys::mount_setattr(tree.get(), "", attr_flags, change), "idmap");
+    return tree;
+}
+
 } // namespace hull::rootfs::detail
+
+namespace hull::rootfs {
+
+Result<std::vector<IdmappedTree>> make_idmapped_trees(const Config& cfg,
+                                                      const std::string& bundle) {
+    using namespace detail;
+    std::vector<IdmappedTree> out;
+    for (size_t i = 0; i < cfg.mounts.size(); ++i) {
+        const Mount& m = cfg.mounts[i];
+        MountOptions o = parse_mount_options(m.options);
+        // Entries validate() refuses, or that use the container's own user namespace, are
+        // left to prepare().
+        if (o.idmap == MountOptions::IdMap::None || !o.bind || m.uidMappings.empty() ||
+            m.gidMappings.empty() || !m.source || m.source->empty())
+            continue;
+        auto tree = [&]() -> Result<UniqueFd> {
+            std::string src = m.source->front() == '/' ? *m.source : bundle + "/" + *m.source;
+            UniqueFd srcfd(::open(src.c_str(), O_PATH | O_CLOEXEC));
+            if (!srcfd) return bare_error(errno);
+            UniqueFd userns = HULL_TRY(make_idmap_userns(m.uidMappings, m.gidMappings));
+            return idmapped_clone(srcfd.get(), o, userns.get());
+        }();
+        if (!tree)
+            return std::unexpected(
+                with_context(std::move(tree), describe_mount(m, clean_path(m.destination)))
+                    .error());
+        out.push_back({i, std::move(*tree)});
+    }
+    return out;
+}
+
+} // namespace hull::rootfs

@@ -41,13 +41,16 @@ Result<UniqueFd> userns_for_idmap(const MountContext& ctx, const Mount& m) {
 
 Result<Attached> attach_bind(const MountContext& ctx, const Mount& m, const MountOptions& o,
                              const std::string& dest) {
-    if (!m.source || m.source->empty()) return fail("a bind mount needs a source");
-    std::string src = host_source(ctx, *m.source);
-    int sfd = ::open(src.c_str(), O_PATH | O_CLOEXEC);
-    if (sfd < 0) return bare_error(errno);
-    UniqueFd srcfd(sfd);
+    const bool premade = o.idmap != MountOptions::IdMap::None && ctx.idmapped_tree >= 0;
+    UniqueFd srcfd;
+    if (!premade) {
+        if (!m.source || m.source->empty()) return fail("a bind mount needs a source");
+        std::string src = host_source(ctx, *m.source);
+        srcfd.reset(::open(src.c_str(), O_PATH | O_CLOEXEC));
+        if (!srcfd) return bare_error(errno);
+    }
     struct stat st {};
-    if (::fstat(srcfd.get(), &st) < 0) return bare_error(errno);
+    if (::fstat(premade ? ctx.idmapped_tree : srcfd.get(), &st) < 0) return bare_error(errno);
     EntryKind kind = S_ISDIR(st.st_mode) ? EntryKind::Dir : EntryKind::File;
     UniqueFd mp = HULL_TRY(create_mountpoint_in_root(ctx.rootfd, dest, kind));
 
@@ -56,16 +59,12 @@ Result<Attached> attach_bind(const MountContext& ctx, const Mount& m, const Moun
                           MS_BIND | (o.recursive ? MS_REC : 0), nullptr));
         return Attached::Bound;
     }
-    UniqueFd userns = HULL_TRY(userns_for_idmap(ctx, m));
-    unsigned tree_flags = OPEN_TREE_CLONE | AT_EMPTY_PATH | (o.recursive ? AT_RECURSIVE : 0);
-    UniqueFd tree = HULL_TRY(sys::open_tree(srcfd.get(), "", tree_flags));
-    sys::MountAttrChange change;
-    change.set = MOUNT_ATTR_IDMAP;
-    change.userns_fd = userns.get();
-    unsigned attr_flags =
-        AT_EMPTY_PATH | (o.idmap == MountOptions::IdMap::RIdMap ? AT_RECURSIVE : 0);
-    HULL_TRY_CTX(sys::mount_setattr(tree.get(), "", attr_flags, change), "idmap");
-    HULL_TRY(sys::move_mount(tree.get(), "", mp.get(), "",
+    UniqueFd made;
+    if (!premade) {
+        UniqueFd userns = HULL_TRY(userns_for_idmap(ctx, m));
+        made = HULL_TRY(idmapped_clone(srcfd.get(), o, userns.get()));
+    }
+    HULL_TRY(sys::move_mount(premade ? ctx.idmapped_tree : made.get(), "", mp.get(), "",
                              MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH));
     return Attached::Bound;
 }
@@ -191,9 +190,16 @@ Result<UniqueFd> prepare(const Config& cfg, const PrepareOptions& opts) {
     MountContext ctx;
     ctx.rootfd = rootfd.get();
     ctx.bundle = opts.bundle;
+    ctx.cgroup_views = &opts.cgroup_views;
+    ctx.cgroupns = opts.cgroupns;
     ctx.container_userns = lx && lx->find_namespace(NamespaceType::User) != nullptr;
     bool fresh_dev = false;
-    for (const auto& m : cfg.mounts) {
+    for (size_t i = 0; i < cfg.mounts.size(); ++i) {
+        const Mount& m = cfg.mounts[i];
+        ctx.idmapped_tree = -1;
+        if (opts.idmapped)
+            for (const auto& t : *opts.idmapped)
+                if (t.mount_index == i) ctx.idmapped_tree = t.tree.get();
         HULL_TRY(mount_entry(ctx, m));
         if (clean_path(m.destination) == "/dev") fresh_dev = !parse_mount_options(m.options).bind;
     }

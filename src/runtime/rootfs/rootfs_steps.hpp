@@ -6,6 +6,7 @@
 #include "hull/error.hpp"
 #include "hull/fd.hpp"
 #include "hull/mount_options.hpp"
+#include "hull/rootfs.hpp"
 
 #include <sys/mount.h>
 
@@ -63,6 +64,9 @@ struct MountContext {
     int rootfd = -1;
     std::string bundle;            // base of relative bind sources
     bool container_userns = false; // the config has a user namespace (idmap fallback)
+    int idmapped_tree = -1;        // the current entry's tree from make_idmapped_trees
+    const std::vector<CgroupView>* cgroup_views = nullptr; // the container's cgroup
+    CgroupNs cgroupns = CgroupNs::Shared;
 };
 
 // Mounts one entry (see rootfs.hpp, step 3). Errors read "mount <src> on <dest>: ...".
@@ -100,6 +104,10 @@ Result<UniqueFd> make_idmap_userns(const std::vector<IdMapping>& uids,
 
 // "<containerID> <hostID> <size>\n" per entry: the text of a uid_map / gid_map write.
 std::string format_id_map(const std::vector<IdMapping>& map);
+
+// A detached clone of `srcfd` (open_tree OPEN_TREE_CLONE, AT_RECURSIVE when o.recursive)
+// idmapped through `userns` (AT_RECURSIVE for ridmap).
+Result<UniqueFd> idmapped_clone(int srcfd, const MountOptions& o, int userns);
 
 // --- devices.cpp: device nodes and /dev symlinks -------------------------------------------
 

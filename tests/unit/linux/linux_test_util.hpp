@@ -2,6 +2,8 @@
 // (for anything that would change the test process: namespaces, fds, sessions).
 #pragma once
 
+#include "temp_dir.hpp"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,26 +14,7 @@
 
 namespace hull::testutil {
 
-// A fresh directory under /tmp, removed (recursively) by the destructor.
-class TempDir {
-  public:
-    TempDir() {
-        std::string tmpl = "/tmp/hull-unit-linux-XXXXXX";
-        if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return path_; }
-    std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
-
-  private:
-    std::string path_;
-};
+// TempDir: temp_dir.hpp.
 
 // Runs fn in a forked child and returns its exit code (128 + signal when killed). The
 // child leaves with _exit, never returning into Catch.

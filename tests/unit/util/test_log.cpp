@@ -109,14 +109,15 @@ void check_json_line(const std::string& line, const std::string& level, const st
 
 } // namespace
 
-TEST_CASE("log: json to a file is one line per message, nothing on stderr", "[cli][log]") {
+TEST_CASE("log: json to a file is one line per error, the error also on stderr", "[cli][log]") {
     TempDir dir;
     const std::string log = dir.file("log.json");
     StderrCapture err(dir.file("stderr"));
     hl::configure({log, hl::Format::Json, false});
     hl::error("container \"x\" does not exist");
     const std::string text = slurp(log);
-    CHECK(err.take().empty());
+    // runc and crun print the error to stderr too: conmon passes it on when the log fails.
+    CHECK(err.take() == "hull: container \"x\" does not exist\n");
     const auto ls = lines(text);
     REQUIRE(ls.size() == 1);
     CHECK(text.back() == '\n');
@@ -132,7 +133,7 @@ TEST_CASE("log: the file is created lazily, 0600, and appended to", "[cli][log]"
     CHECK_FALSE(exists(log));
     hl::debug("dropped without --debug");
     CHECK_FALSE(exists(log));
-    hl::warn("first");
+    hl::error("first");
     REQUIRE(exists(log));
     struct stat st {};
     REQUIRE(::stat(log.c_str(), &st) == 0);
@@ -143,7 +144,7 @@ TEST_CASE("log: the file is created lazily, 0600, and appended to", "[cli][log]"
     hl::error("third");
     const auto ls = lines(slurp(log));
     REQUIRE(ls.size() == 3);
-    check_json_line(ls[0], "warning", "first");
+    check_json_line(ls[0], "error", "first");
     check_json_line(ls[1], "error", "second");
     check_json_line(ls[2], "error", "third");
 }
@@ -263,4 +264,67 @@ TEST_CASE("log: configure drops the previous logger", "[cli][log]") {
     const auto b = lines(slurp(dir.file("b")));
     REQUIRE(b.size() == 1);
     check_json_line(b[0], "error", "to b");
+}
+
+TEST_CASE("log: json to a file keeps warnings out unless --debug (podman reads one object)",
+          "[cli][log]") {
+    TempDir dir;
+    const std::string log = dir.file("oci-log");
+    StderrCapture err(dir.file("stderr"));
+    hl::configure({log, hl::Format::Json, false});
+    hl::warn("a config warning");
+    hl::debug("a debug line");
+    hl::error("mount proc: Permission denied");
+    CHECK(err.take() == "hull: mount proc: Permission denied\n"); // no warning on stderr
+    const std::string text = slurp(log);
+    // podman json.Unmarshal()s the whole file into {level,msg,time}: it must be one object.
+    const auto j = nlohmann::json::parse(text);
+    CHECK(j.at("level") == "error");
+    CHECK(j.at("msg") == "mount proc: Permission denied");
+
+    // With --debug every level goes in, one JSON object per line (as runc writes them).
+    const std::string dlog = dir.file("debug-log");
+    hl::configure({dlog, hl::Format::Json, true});
+    hl::warn("w");
+    hl::debug("d");
+    hl::error("e");
+    const auto ls = lines(slurp(dlog));
+    REQUIRE(ls.size() == 3);
+    check_json_line(ls[0], "warning", "w");
+    check_json_line(ls[1], "debug", "d");
+    check_json_line(ls[2], "error", "e");
+}
+
+TEST_CASE("log: file_fd opens the log now and later messages use that fd", "[cli][log]") {
+    TempDir dir;
+    hl::configure({});
+    CHECK(hl::file_fd() == -1); // stderr: nothing to keep
+
+    const std::string log = dir.file("log");
+    hl::configure({log, hl::Format::Text, false});
+    CHECK_FALSE(exists(log));
+    const int fd = hl::file_fd();
+    REQUIRE(fd > 2);
+    REQUIRE(exists(log));
+    struct stat by_fd {
+    }, by_path{};
+    REQUIRE(::fstat(fd, &by_fd) == 0);
+    REQUIRE(::stat(log.c_str(), &by_path) == 0);
+    CHECK(by_fd.st_ino == by_path.st_ino);
+    CHECK(hl::file_fd() == fd); // opened once
+
+    // The path is not looked up again (the init writes after pivot_root): move it away.
+    const std::string moved = dir.file("moved");
+    REQUIRE(::rename(log.c_str(), moved.c_str()) == 0);
+    hl::warn("after the move");
+    CHECK_FALSE(exists(log));
+    const auto ls = lines(slurp(moved));
+    REQUIRE(ls.size() == 1);
+    CHECK(ls[0].ends_with("level=warning msg=\"after the move\""));
+
+    // An unopenable file: messages fall back to stderr, no fd to keep.
+    StderrCapture err(dir.file("stderr"));
+    hl::configure({dir.file("missing/log"), hl::Format::Json, false});
+    CHECK(hl::file_fd() == -1);
+    CHECK_FALSE(err.take().empty()); // the open failure was reported
 }

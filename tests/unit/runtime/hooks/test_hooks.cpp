@@ -1,4 +1,5 @@
 #include "hull/hooks.hpp"
+#include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -19,23 +20,8 @@ using hooks::HookKind;
 
 namespace {
 
-class TempDir {
-  public:
-    TempDir() {
-        std::string tmpl = "/tmp/hull-unit-hooks-XXXXXX";
-        if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp");
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
-
-  private:
-    std::string path_;
+struct TempDir : testutil::TempDir {
+    TempDir() : testutil::TempDir("hooks") {}
 };
 
 // Writes an executable /bin/sh script and returns its path.

@@ -4,6 +4,8 @@
 
 #include "hull/config.hpp"
 
+#include "temp_dir.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -133,22 +135,9 @@ inline Process basic_process() {
 }
 
 // A fresh directory under /tmp, world-searchable, removed by the destructor.
-class TempDir {
+class TempDir : public testutil::TempDir {
   public:
-    TempDir() {
-        std::string tmpl = "/tmp/hull-unit-process-XXXXXX";
-        if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
-        ::chmod(tmpl.c_str(), 0755);
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return path_; }
-    std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
+    TempDir() : testutil::TempDir("process", 0755) {}
 
     // Writes a file with the given mode and returns its path.
     std::string write(const std::string& rel, const std::string& content, mode_t mode) const {
@@ -160,9 +149,6 @@ class TempDir {
         ::chmod(p.c_str(), mode);
         return p;
     }
-
-  private:
-    std::string path_;
 };
 
 } // namespace hull::proctest

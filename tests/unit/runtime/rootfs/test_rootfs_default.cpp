@@ -30,7 +30,7 @@ Config default_config(const Bundle& b, SpecMode mode) {
 
 // The checks made inside the container after the three steps.
 void run_all(const Config& cfg, const Bundle& b, Report& rep) {
-    auto fd = rootfs::prepare(cfg, {b.rootfs(), b.dir()});
+    auto fd = rootfs::prepare(cfg, prepare_options(b));
     if (!fd) return rep.set("step", "prepare: " + fd.error().message());
     if (auto r = rootfs::enter(cfg, fd->get(), rootfs::PivotMode::PivotRoot); !r)
         return rep.set("step", "enter: " + r.error().message());
@@ -116,7 +116,7 @@ TEST_CASE("rootfs: binds keep locked flags in a user namespace", "[rootfs]") {
     cfg.mounts = {make_mount("/shm", "", "/dev/shm", {"bind", "ro", "suid", "dev"})};
     auto r = in_child_ns(
         [&](Report& rep) {
-            auto fd = rootfs::prepare(cfg, {b.rootfs(), b.dir()});
+            auto fd = rootfs::prepare(cfg, prepare_options(b));
             rep.set("prepare", fd ? std::string("ok") : fd.error().message());
             auto ms = mounts_under(b.rootfs());
             const MountInfo* m = find_mount(ms, "/shm");

@@ -17,12 +17,6 @@ using namespace hull::rootfs_test;
 
 namespace {
 
-bool run_prepare(const Config& cfg, const Bundle& b, Report& rep) {
-    auto fd = rootfs::prepare(cfg, {b.rootfs(), b.dir()});
-    rep.set("prepare", fd ? std::string("ok") : fd.error().message());
-    return fd.has_value();
-}
-
 // "c 1:3 666 0:0", "p 640 5:6", "f ..." (not a device) or the stat error.
 std::string node(const std::string& path) {
     struct stat st {};

@@ -23,7 +23,7 @@ namespace {
 // prepare + enter in the child; "step" = "ok" or the first error.
 bool prepare_and_enter(const Config& cfg, const Bundle& b, Report& rep,
                        rootfs::PivotMode mode = rootfs::PivotMode::PivotRoot) {
-    auto fd = rootfs::prepare(cfg, {b.rootfs(), b.dir()});
+    auto fd = rootfs::prepare(cfg, prepare_options(b));
     if (!fd) {
         rep.set("step", "prepare: " + fd.error().message());
         return false;
@@ -131,7 +131,7 @@ TEST_CASE("rootfs: bind_console puts the pty slave on /dev/console", "[rootfs]")
         std::string slave = ::ptsname(master);
         struct stat want {};
         ::stat(slave.c_str(), &want);
-        auto fd = rootfs::prepare(cfg, {b.rootfs(), b.dir()});
+        auto fd = rootfs::prepare(cfg, prepare_options(b));
         if (!fd) return rep.set("step", fd.error().message());
         auto c = rootfs::bind_console(fd->get(), slave);
         rep.set("step", c ? std::string("ok") : c.error().message());

@@ -19,13 +19,6 @@ using namespace hull::rootfs_test;
 
 namespace {
 
-// prepare() in the child; records "prepare" = "ok" or the error text.
-bool run_prepare(const Config& cfg, const Bundle& b, Report& rep) {
-    auto fd = rootfs::prepare(cfg, {b.rootfs(), b.dir()});
-    rep.set("prepare", fd ? std::string("ok") : fd.error().message());
-    return fd.has_value();
-}
-
 std::string owner_mode(const std::string& path) {
     struct stat st {};
     if (::lstat(path.c_str(), &st) < 0) return std::strerror(errno);

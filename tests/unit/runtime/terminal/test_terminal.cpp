@@ -2,11 +2,14 @@
 
 #include "hull/pty.hpp"
 #include "hull/sys_pidfd.hpp"
+#include "runtime/ns_child.hpp"
+#include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
 #include <poll.h>
+
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -28,24 +31,8 @@ using namespace hull;
 
 namespace {
 
-class TempDir {
-  public:
-    TempDir() {
-        std::string tmpl = "/tmp/hull-unit-terminal-XXXXXX";
-        if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp");
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return path_; }
-    std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
-
-  private:
-    std::string path_;
+struct TempDir : testutil::TempDir {
+    TempDir() : testutil::TempDir("terminal") {}
 };
 
 int wait_exit(pid_t pid) {
@@ -108,54 +95,41 @@ TEST_CASE("open_pty on a devpts newinstance; send_master hands over the master",
     TempDir dir;
     auto sp = terminal::console_socketpair();
     REQUIRE(sp);
-    int report[2];
-    REQUIRE(::pipe2(report, O_CLOEXEC) == 0);
-
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
+    // The child mounts a devpts instance in its own mount namespace, opens the pty there and
+    // sends the master; the line we write into the master must come out of its slave.
+    auto child = nstest::start_in_ns([&](nstest::Report& rep) {
         ::alarm(20);
-        ::close(report[0]);
-        auto say = [&](const std::string& s) {
-            ssize_t n = ::write(report[1], s.data(), s.size());
-            (void)n;
-        };
-        if (::unshare(CLONE_NEWNS) < 0 ||
-            ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) {
-            say("ERR unshare/mount private");
-            ::_exit(1);
-        }
         std::string pts = dir / "dev/pts";
         std::filesystem::create_directories(pts);
         if (::mount("devpts", pts.c_str(), "devpts", MS_NOSUID | MS_NOEXEC,
                     "newinstance,ptmxmode=0666,mode=0620") < 0) {
-            say(std::string("ERR mount devpts: ") + std::strerror(errno));
-            ::_exit(1);
+            rep.set("error", std::string("mount devpts: ") + std::strerror(errno));
+            return;
         }
         UniqueFd root(::open(dir.path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
         auto p = terminal::open_pty(root.get());
         if (!p) {
-            say("ERR " + p.error().message());
-            ::_exit(1);
+            rep.set("error", p.error().message());
+            return;
         }
-        say("name=" + p->name + ";host=" + p->host_path + ";");
+        rep.set("name", p->name);
+        rep.set("host", p->host_path);
         // The host path reaches the slave: same device.
         struct stat a {
         }, b{};
         if (::stat(p->host_path.c_str(), &a) == 0 && ::fstat(p->slave.get(), &b) == 0 &&
             a.st_rdev == b.st_rdev)
-            say("host_path_ok;");
+            rep.set("host_path_ok", "yes");
         if (!terminal::send_master(sp->second.get(), *p)) {
-            say("ERR send");
-            ::_exit(1);
+            rep.set("error", "send");
+            return;
         }
         p->master.reset();
-        // The parent writes a line into the master; it must come out of the slave.
         std::string line = read_until(p->slave.get(), "\n");
-        say("slave_read=" + line + ";");
-        ::_exit(0);
-    }
-    ::close(report[1]);
+        std::erase(line, '\n');
+        std::erase(line, '\r');
+        rep.set("slave_read", line);
+    });
     sp->second.reset();
 
     auto got = terminal::recv_master(sp->first.get());
@@ -164,15 +138,14 @@ TEST_CASE("open_pty on a devpts newinstance; send_master hands over the master",
     const char ping[] = "ping\n";
     REQUIRE(::write(got->first.get(), ping, 5) == 5);
 
-    UniqueFd rep(report[0]);
-    std::string out = read_until(rep.get(), "slave_read=ping\n;", 10000);
-    CHECK(wait_exit(pid) == 0);
-    INFO(out);
-    CHECK(out.find("name=/dev/pts/0;") != std::string::npos);
-    CHECK(out.find(";host=/proc/self/fd/") != std::string::npos);
-    CHECK(out.find("host_path_ok;") != std::string::npos);
-    CHECK(out.find("slave_read=ping\n;") != std::string::npos);
-    CHECK(out.find("ERR") == std::string::npos);
+    auto r = child.collect();
+    CHECK(r.status == 0);
+    CHECK_FALSE(r.has("error"));
+    INFO(r.get("error"));
+    CHECK(r.get("name") == "/dev/pts/0");
+    CHECK(r.get("host").starts_with("/proc/self/fd/"));
+    CHECK(r.get("host_path_ok") == "yes");
+    CHECK(r.get("slave_read") == "ping");
 }
 
 TEST_CASE("open_pty rejects a rootfs without a ptmx device", "[terminal]") {
@@ -201,13 +174,8 @@ TEST_CASE("open_pty falls back to dev/ptmx and stays inside the rootfs", "[termi
 
     // A rootfs whose dev/pts/ptmx is unusable (a file is bound over it) but whose dev/ptmx
     // is the device: opening that finds the devpts through its sibling dev/pts.
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
+    auto r = nstest::in_child_ns([&](nstest::Report&) {
         ::alarm(20);
-        if (::unshare(CLONE_NEWNS) < 0 ||
-            ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
-            ::_exit(10);
         std::filesystem::remove(dir / "dev/ptmx");
         std::filesystem::create_directories(dir / "dev/pts");
         if (::mount("devpts", (dir / "dev/pts").c_str(), "devpts", 0, "newinstance,ptmxmode=0666") <
@@ -226,9 +194,8 @@ TEST_CASE("open_pty falls back to dev/ptmx and stays inside the rootfs", "[termi
             ::_exit(14);
         }
         if (q->name != "/dev/pts/0" || !q->master || !q->slave) ::_exit(15);
-        ::_exit(0);
-    }
-    CHECK(wait_exit(pid) == 0);
+    });
+    CHECK(r.status == 0);
 }
 
 TEST_CASE("set_size is visible with TIOCGWINSZ on both sides", "[terminal]") {

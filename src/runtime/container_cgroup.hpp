@@ -1,0 +1,25 @@
+// The link between a container record and its cgroup: `create` saves the cgroup path in
+// state.json (ContainerState::extra["cgroupPath"]); every later command (delete, kill --all,
+// pause, resume, update, ps, events, state) reopens the cgroup from there.
+#pragma once
+
+#include "hull/cgroups.hpp"
+#include "hull/error.hpp"
+#include "hull/state.hpp"
+
+#include <optional>
+#include <string>
+
+namespace hull::runtime {
+
+inline constexpr const char* kCgroupPathKey = "cgroupPath";
+
+void save_cgroup_path(ContainerState& st, const std::string& path);
+
+// The container's cgroup on this host. nullopt when the record has no cgroup path.
+Result<std::optional<cgroups::Cgroup>> container_cgroup(const ContainerState& st);
+
+// A FrozenProbe for derive_status(): true when the container's cgroup is frozen.
+FrozenProbe frozen_probe(const ContainerState& st);
+
+} // namespace hull::runtime

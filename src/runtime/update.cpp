@@ -1,0 +1,115 @@
+// `hull update`: new resource limits for a living container. The delta is merged into the
+// resources of the config snapshot, written to the cgroup (devices are left alone, as runc
+// does) and saved back into the snapshot so later commands see the same values.
+#include "container_cgroup.hpp"
+#include "launch.hpp"
+
+#include "hull/cgroups.hpp"
+#include "hull/config_parse.hpp"
+#include "hull/log.hpp"
+#include "hull/runtime.hpp"
+#include "hull/store.hpp"
+
+namespace hull::runtime {
+namespace {
+
+template <class T> void take(std::optional<T>& into, const std::optional<T>& from) {
+    if (from) into = from;
+}
+
+template <class T> void take(std::vector<T>& into, const std::vector<T>& from) {
+    if (!from.empty()) into = from;
+}
+
+void merge_memory(Memory& m, const Memory& d) {
+    take(m.limit, d.limit);
+    take(m.reservation, d.reservation);
+    take(m.swap, d.swap);
+    take(m.kernel, d.kernel);
+    take(m.kernelTCP, d.kernelTCP);
+    take(m.swappiness, d.swappiness);
+    take(m.disableOOMKiller, d.disableOOMKiller);
+    take(m.useHierarchy, d.useHierarchy);
+    take(m.checkBeforeUpdate, d.checkBeforeUpdate);
+    // runc: "unlimited memory" without a swap value means unlimited swap too (v1 would refuse
+    // a memsw limit below an unlimited memory limit).
+    if (d.limit == -1 && !d.swap) m.swap = -1;
+}
+
+void merge_cpu(Cpu& c, const Cpu& d) {
+    take(c.shares, d.shares);
+    take(c.quota, d.quota);
+    take(c.burst, d.burst);
+    take(c.period, d.period);
+    take(c.realtimeRuntime, d.realtimeRuntime);
+    take(c.realtimePeriod, d.realtimePeriod);
+    take(c.cpus, d.cpus);
+    take(c.mems, d.mems);
+    take(c.idle, d.idle);
+}
+
+void merge_block_io(BlockIO& b, const BlockIO& d) {
+    take(b.weight, d.weight);
+    take(b.leafWeight, d.leafWeight);
+    take(b.weightDevice, d.weightDevice);
+    take(b.throttleReadBpsDevice, d.throttleReadBpsDevice);
+    take(b.throttleWriteBpsDevice, d.throttleWriteBpsDevice);
+    take(b.throttleReadIOPSDevice, d.throttleReadIOPSDevice);
+    take(b.throttleWriteIOPSDevice, d.throttleWriteIOPSDevice);
+}
+
+// Merges an optional sub-object: absent in the delta keeps the current one.
+template <class T, class F>
+void merge_object(std::optional<T>& into, const std::optional<T>& from, F merge) {
+    if (!from) return;
+    if (!into) into.emplace();
+    merge(*into, *from);
+}
+
+} // namespace
+
+Resources merge_update(const Resources& current, const Resources& delta) {
+    Resources r = current;
+    merge_object(r.memory, delta.memory, merge_memory);
+    merge_object(r.cpu, delta.cpu, merge_cpu);
+    merge_object(r.blockIO, delta.blockIO, merge_block_io);
+    merge_object(r.pids, delta.pids, [](Pids& p, const Pids& d) { take(p.limit, d.limit); });
+    take(r.hugepageLimits, delta.hugepageLimits);
+    merge_object(r.network, delta.network, [](Network& n, const Network& d) {
+        take(n.classID, d.classID);
+        take(n.priorities, d.priorities);
+    });
+    for (const auto& [dev, limits] : delta.rdma)
+        r.rdma[dev] = limits;
+    for (const auto& [key, value] : delta.unified)
+        r.unified[key] = value;
+    return r;
+}
+
+Result<std::vector<std::string>> update(const std::string& root, const std::string& id,
+                                        const Resources& delta) {
+    auto store = HULL_TRY(Store::open_root(root));
+    auto c = HULL_TRY(store.open(id));
+    auto st = HULL_TRY(c.load());
+    HULL_TRY(
+        check_operation(derive_status(st, c.dirfd(), frozen_probe(st)), Operation::Update, id));
+    auto cg = HULL_TRY(container_cgroup(st));
+    if (!cg) return fail("container " + id + " has no cgroup");
+    auto cfg = HULL_TRY(load_snapshot(c));
+    if (!cfg.linux) cfg.linux.emplace();
+    Resources merged = merge_update(cfg.linux->resources.value_or(Resources{}), delta);
+    HULL_TRY_CTX(validate_resources(merged, "linux.resources"), "update");
+
+    // Device rules are not rewritten by update (runc skips them too): a device added to the
+    // container by someone else must keep working.
+    Resources to_apply = merged;
+    to_apply.devices.clear();
+    std::vector<std::string> warnings;
+    HULL_TRY_CTX(cg->apply(to_apply, cgroups::ApplyMode::Update, warnings),
+                 "update cgroup " + cg->path());
+    cfg.linux->resources = merged;
+    HULL_TRY_CTX(c.write_file("config.json", to_json(cfg).dump()), "save the config snapshot");
+    return warnings;
+}
+
+} // namespace hull::runtime
