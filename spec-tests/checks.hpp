@@ -6,7 +6,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include <filesystem>
 #include <sstream>
@@ -29,6 +31,20 @@ inline bool pid_alive(long pid) {
 inline bool path_exists(const std::string& p) {
     std::error_code ec;
     return std::filesystem::exists(std::filesystem::symlink_status(p, ec));
+}
+
+// True on a pure cgroup v2 host (cgroup2 mounted at /sys/fs/cgroup itself).
+inline bool pure_v2() {
+    struct statfs sf {};
+    return ::statfs("/sys/fs/cgroup", &sf) == 0 &&
+           static_cast<unsigned long>(sf.f_type) == CGROUP2_SUPER_MAGIC;
+}
+
+// `s` without trailing newlines and spaces.
+inline std::string trimmed(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+        s.pop_back();
+    return s;
 }
 
 // The lines of text, without their newlines.

@@ -8,8 +8,6 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <linux/magic.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,18 +18,6 @@ using namespace spectest;
 using nlohmann::json;
 
 namespace {
-
-bool pure_v2() {
-    struct statfs sf {};
-    return ::statfs("/sys/fs/cgroup", &sf) == 0 &&
-           static_cast<unsigned long>(sf.f_type) == CGROUP2_SUPER_MAGIC;
-}
-
-std::string trimmed(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-        s.pop_back();
-    return s;
-}
 
 // The container's cgroup path as create recorded it in state.json ("/hull/<id>" by default).
 std::string cgroup_path(const Bundle& b) {

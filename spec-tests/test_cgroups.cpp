@@ -8,8 +8,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <linux/magic.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -19,12 +17,6 @@ using namespace spectest;
 using nlohmann::json;
 
 namespace {
-
-bool pure_v2() {
-    struct statfs sf {};
-    return ::statfs("/sys/fs/cgroup", &sf) == 0 &&
-           static_cast<unsigned long>(sf.f_type) == CGROUP2_SUPER_MAGIC;
-}
 
 // Mount points of every cgroup hierarchy of the host (v1 and v2).
 std::vector<std::string> hierarchies() {
@@ -43,12 +35,6 @@ std::vector<std::string> hierarchies() {
 std::string dir_of(const std::string& controller, const std::string& path) {
     if (pure_v2()) return "/sys/fs/cgroup" + path;
     return "/sys/fs/cgroup/" + controller + path;
-}
-
-std::string trimmed(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-        s.pop_back();
-    return s;
 }
 
 std::string read_cg(const std::string& controller, const std::string& path,
@@ -85,7 +71,9 @@ json cgroup_mount(const std::vector<std::string>& extra = {}) {
             {"options", opts}};
 }
 
-void add_cgroup_ns(Bundle& b) { b.config["linux"]["namespaces"].push_back({{"type", "cgroup"}}); }
+void add_cgroup_ns(Bundle& b) {
+    b.config["linux"]["namespaces"].push_back({{"type", "cgroup"}});
+}
 
 // Creates the bundle's container and returns the init's pid (from `state`).
 long create_container(Bundle& b) {
@@ -265,7 +253,9 @@ TEST_CASE("cgroups: device rules are applied in order after a deny-all", "[cgrou
     allow_kmsg["allow"] = true;
     deny_kmsg["allow"] = false;
     std::string want;
-    SECTION("no rules: nothing is denied") { want = "open-ok"; }
+    SECTION("no rules: nothing is denied") {
+        want = "open-ok";
+    }
     SECTION("deny all: the device is denied, the default devices still work") {
         b.config["linux"]["resources"] = {{"devices", {deny_all}}};
         want = "open-denied";
