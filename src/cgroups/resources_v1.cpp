@@ -196,9 +196,10 @@ Result<void> v1_pids(const std::string& dir, const Pids& p) {
 
 Result<void> v1_blkio(const std::string& dir, const BlockIO& b) {
     // No CFQ in modern kernels: blkio.weight is gone, BFQ offers blkio.bfq.weight instead.
+    // A weight of 0 means "not set" (docker always sends blockIO.weight 0), as in runc.
     const bool cfq = has_file(dir, "blkio.weight");
     const bool bfq = has_file(dir, "blkio.bfq.weight");
-    if (b.weight) {
+    if (b.weight && *b.weight != 0) {
         if (!cfq && !bfq)
             return fail(field("blockIO.weight") +
                         ": neither blkio.weight nor blkio.bfq.weight exists in " + dir);
@@ -210,13 +211,13 @@ Result<void> v1_blkio(const std::string& dir, const BlockIO& b) {
         return fail(field(f) + ": this kernel has no " + std::string(file) +
                     " (leaf weights existed only with the CFQ scheduler)");
     };
-    if (b.leafWeight) {
+    if (b.leafWeight && *b.leafWeight != 0) {
         HULL_TRY(need_leaf("blkio.leaf_weight", "blockIO.leafWeight"));
         HULL_TRY(
             put(dir, "blkio.leaf_weight", std::to_string(*b.leafWeight), "blockIO.leafWeight"));
     }
     for (const auto& d : b.weightDevice) {
-        if (d.weight) {
+        if (d.weight && *d.weight != 0) {
             const char* file = cfq   ? "blkio.weight_device"
                                : bfq ? "blkio.bfq.weight_device"
                                      : nullptr;
@@ -226,7 +227,7 @@ Result<void> v1_blkio(const std::string& dir, const BlockIO& b) {
             HULL_TRY(put(dir, file, dev(d.major, d.minor) + " " + std::to_string(*d.weight),
                          "blockIO.weightDevice"));
         }
-        if (d.leafWeight) {
+        if (d.leafWeight && *d.leafWeight != 0) {
             HULL_TRY(need_leaf("blkio.leaf_weight_device", "blockIO.weightDevice.leafWeight"));
             HULL_TRY(put(dir, "blkio.leaf_weight_device",
                          dev(d.major, d.minor) + " " + std::to_string(*d.leafWeight),

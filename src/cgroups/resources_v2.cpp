@@ -134,18 +134,19 @@ Result<void> v2_pids(const std::string& dir, const Pids& p) {
 
 Result<void> v2_io(const std::string& dir, const BlockIO& b) {
     // With BFQ the weight keeps the v1 scale (io.bfq.weight); otherwise io.weight, converted.
+    // A weight of 0 means "not set" (docker always sends blockIO.weight 0), as in runc.
     const bool bfq = has_file(dir, "io.bfq.weight");
-    if (b.weight) {
+    if (b.weight && *b.weight != 0) {
         if (bfq)
             HULL_TRY(put(dir, "io.bfq.weight", std::to_string(*b.weight), "blockIO.weight"));
         else
             HULL_TRY(put(dir, "io.weight", std::to_string(blkio_weight_to_io(*b.weight)),
                          "blockIO.weight"));
     }
-    if (b.leafWeight) return not_on_v2("blockIO.leafWeight");
+    if (b.leafWeight && *b.leafWeight != 0) return not_on_v2("blockIO.leafWeight");
     for (const auto& d : b.weightDevice) {
-        if (d.leafWeight) return not_on_v2("blockIO.weightDevice.leafWeight");
-        if (!d.weight) continue;
+        if (d.leafWeight && *d.leafWeight != 0) return not_on_v2("blockIO.weightDevice.leafWeight");
+        if (!d.weight || *d.weight == 0) continue;
         if (bfq)
             HULL_TRY(put(dir, "io.bfq.weight",
                          dev(d.major, d.minor) + " " + std::to_string(*d.weight),

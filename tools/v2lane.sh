@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# v2lane.sh - the cgroup-v2 test lane. Boots the Debian cloud kernel with cgroup_no_v1=all
+# (cgroup v2 only: every controller on /sys/fs/cgroup) under QEMU, runs hull's cgroup tests
+# from an already built tree inside it, and brings their output back. No KVM needed (TCG).
+#
+# Usage: tools/v2lane.sh [-o OUTDIR] [BUILD_DIR]          (BUILD_DIR defaults to build)
+#   Prints each suite's Catch2 output. With -o, also writes OUTDIR/<suite>.log (the output)
+#   and OUTDIR/<suite>.status (its exit status) for each suite: unit, spec.
+# Exit status: 0 every suite passed; 1 a suite failed; 2 the lane could not run (no kernel,
+# no QEMU, a missing binary, the VM died or timed out).
+#
+# Environment (optional):
+#   V2LANE_UNIT_TAGS, V2LANE_SPEC_TAGS  replace the test specs below
+#   V2LANE_ACCEL    tcg (default) or kvm
+#   V2LANE_TIMEOUT  limit for the whole VM in seconds (default 900)
+#   V2LANE_CACHE    where the kernel image is kept (default /var/cache/hull-v2lane as root,
+#                   else ~/.cache/hull-v2lane)
+#   V2LANE_KEEP=1   keep the work directory (initramfs, console log) and say where
+set -uo pipefail
+
+# What runs in the guest (Catch2 test specs; a comma means "or").
+UNIT_TAGS=${V2LANE_UNIT_TAGS:-'[cgroups]'}
+SPEC_TAGS=${V2LANE_SPEC_TAGS:-'[cgroups],[cgroup_cmds]'}
+
+KERNEL_PKG=linux-image-cloud-amd64
+GUEST_CPUS=2
+GUEST_MEM=2G
+
+prog=${0##*/}
+say() { echo "[$prog] $*" >&2; }
+broken() { say "$*"; exit 2; }
+
+outdir=""
+while getopts ':o:' opt; do
+    case $opt in
+    o) outdir=$OPTARG ;;
+    *) broken "usage: $prog [-o OUTDIR] [BUILD_DIR]" ;;
+    esac
+done
+shift $((OPTIND - 1))
+build=${1:-build}
+[ -n "$outdir" ] && { mkdir -p "$outdir" || broken "cannot create $outdir"; }
+[ -n "$outdir" ] && rm -f "$outdir"/*.log "$outdir"/*.status
+
+# ------------------------------------------------------------------ tools (apt) ---
+need=()
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+command -v cpio >/dev/null || need+=(cpio)
+command -v strip >/dev/null || need+=(binutils)
+# the spec harness copies /bin/busybox into container rootfs: it must be the static one
+dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' ||
+    need+=(busybox-static)
+if [ ${#need[@]} -gt 0 ]; then
+    [ "$(id -u)" -eq 0 ] || broken "missing ${need[*]} (run as root to install them)"
+    say "installing ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 ||
+        { apt-get update -qq >/dev/null 2>&1 &&
+          apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1; } ||
+        broken "apt-get install ${need[*]} failed"
+fi
+
+bins=(hull tests/unit/hull-unit spec-tests/hull-spec spec-tests/probe)
+for b in "${bins[@]}"; do [ -x "$build/$b" ] || broken "$build/$b is missing (build it first)"; done
+
+# --------------------------------------------------------------------- kernel ---
+# The meta package names the current versioned image package; only its vmlinuz is
+# extracted (apt-get download + dpkg-deb, nothing is installed) and cached.
+if [ -n "${V2LANE_CACHE:-}" ]; then cache=$V2LANE_CACHE
+elif [ "$(id -u)" -eq 0 ]; then cache=/var/cache/hull-v2lane
+else cache=${XDG_CACHE_HOME:-$HOME/.cache}/hull-v2lane
+fi
+mkdir -p "$cache" || broken "cannot create $cache"
+
+resolve_kernel() {
+    apt-cache depends "$KERNEL_PKG" 2>/dev/null |
+        awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }'
+}
+kpkg=$(resolve_kernel)
+if [ -z "$kpkg" ] && [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq >/dev/null 2>&1
+    kpkg=$(resolve_kernel)
+fi
+vmlinuz=""
+if [ -n "$kpkg" ]; then
+    kver=${kpkg#linux-image-}
+    vmlinuz=$cache/vmlinuz-$kver
+    if [ ! -s "$vmlinuz" ]; then
+        say "fetching $kpkg"
+        dl=$(mktemp -d) || broken "mktemp failed"
+        (cd "$dl" && apt-get download "$kpkg" >/dev/null 2>&1)
+        deb=$(ls "$dl"/*.deb 2>/dev/null | head -n1)
+        if [ -n "$deb" ] && dpkg-deb --fsys-tarfile "$deb" |
+            tar -xO "./boot/vmlinuz-$kver" >"$vmlinuz.part" && [ -s "$vmlinuz.part" ]; then
+            mv "$vmlinuz.part" "$vmlinuz"
+        else
+            rm -f "$vmlinuz.part"; vmlinuz=""
+        fi
+        rm -rf "$dl"
+    fi
+fi
+if [ -z "$vmlinuz" ]; then # offline: the newest kernel fetched before, if any
+    vmlinuz=$(ls -t "$cache"/vmlinuz-* 2>/dev/null | head -n1)
+    [ -n "$vmlinuz" ] || broken "cannot get the $KERNEL_PKG kernel (apt-get download failed)"
+    say "using the cached $(basename "$vmlinuz")"
+fi
+
+# ------------------------------------------------------------------ initramfs ---
+work=$(mktemp -d "${TMPDIR:-/tmp}/hull-v2lane.XXXXXX") || broken "mktemp failed"
+qemu_pid=""
+cleanup() {
+    [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null
+    if [ "${V2LANE_KEEP:-0}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+R=$work/root
+mkdir -p "$R"/{bin,lane,dev,proc,sys,tmp,run,root,etc,mnt,newroot}
+cp /bin/busybox "$R/bin/busybox" || broken "cannot copy /bin/busybox"
+for a in $(/bin/busybox --list); do [ -e "$R/bin/$a" ] || ln -s busybox "$R/bin/$a"; done
+ln -s bin "$R/sbin"
+mkdir -p "$R/usr"; ln -s ../bin "$R/usr/bin"; ln -s ../bin "$R/usr/sbin"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
+    >"$R/etc/passwd"
+printf 'root:x:0:\ntty:x:5:\nnogroup:x:65534:\n' >"$R/etc/group"
+echo v2lane >"$R/etc/hostname"
+
+# the binaries without their debug info (a fifth of the size), and their shared libraries
+# at the same paths as here
+for b in "${bins[@]}"; do
+    strip --strip-debug -o "$R/lane/${b##*/}" "$build/$b" || broken "strip $build/$b failed"
+done
+for b in "${bins[@]}"; do ldd "$build/$b" 2>/dev/null; done |
+    awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u |
+    while read -r lib; do
+        mkdir -p "$R$(dirname "$lib")"
+        cp -L "$lib" "$R$lib"
+    done
+
+cat >"$R/init" <<'EOF'
+#!/bin/busybox sh
+# PID 1 of the lane's guest. pivot_root (which hull uses) refuses the initramfs root itself,
+# so the first stage puts a bind mount of / on top of / and starts again inside it.
+if [ "$1" != inside ]; then
+    /bin/busybox mount --bind / /newroot && cd /newroot && /bin/busybox mount --move . / &&
+        exec /bin/busybox chroot . /init inside
+    echo "v2lane: cannot re-root"; exit 1
+fi
+export PATH=/bin HOME=/root TERM=dumb
+mount -t devtmpfs devtmpfs /dev
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mkdir -p /dev/pts /dev/shm /dev/mqueue
+mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts /dev/pts
+mount -t tmpfs -o mode=1777 shm /dev/shm
+mount -t mqueue mqueue /dev/mqueue
+mount -t tmpfs -o mode=0755 run /run
+mount -t tmpfs -o mode=1777 tmp /tmp
+mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
+ln -sf /proc/self/fd /dev/fd
+hostname v2lane
+ip link set lo up
+# results go to the second serial port, raw; the console (ttyS0) only gets kernel messages
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+exec 3>/dev/ttyS1
+info() { echo "@@v2lane-info $*" >&3; }
+info "kernel $(uname -r), $(nproc) cpus, booted in $(cut -d' ' -f1 /proc/uptime)s," \
+    "cgroup.controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
+suite() { # name, then the command
+    name=$1; shift
+    start=$(cut -d' ' -f1 /proc/uptime)
+    echo "@@v2lane-begin $name" >&3
+    "$@" </dev/null >&3 2>&1
+    rc=$?
+    echo "@@v2lane-end $name $rc" >&3
+    info "$name: exit status $rc, $(awk -v s="$start" '{ printf "%.1f", $1 - s }' /proc/uptime)s"
+}
+. /lane/tags
+cd /tmp
+suite unit /lane/hull-unit --use-colour no "$UNIT_TAGS"
+suite spec env HULL_BINARY=/lane/hull HULL_PROBE=/lane/probe /lane/hull-spec --use-colour no "$SPEC_TAGS"
+echo "@@v2lane-done" >&3
+exec 3>&-
+sync
+poweroff -f
+EOF
+chmod 0755 "$R/init"
+printf "UNIT_TAGS='%s'\nSPEC_TAGS='%s'\n" "$UNIT_TAGS" "$SPEC_TAGS" >"$R/lane/tags"
+(cd "$R" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) >"$work/initrd" ||
+    broken "cpio failed"
+
+# ----------------------------------------------------------------------- boot ---
+# TCG by default: a /dev/kvm may be there and still fail (nested virtualisation)
+accel=${V2LANE_ACCEL:-tcg}
+case $accel in
+tcg) cpu=${V2LANE_CPU:-qemu64} ;; # faster than max under TCG here
+kvm) cpu=host ;;
+*) broken "V2LANE_ACCEL must be tcg or kvm" ;;
+esac
+say "booting $(basename "$vmlinuz") ($accel, $GUEST_CPUS cpus, $GUEST_MEM," \
+    "initramfs $(du -h "$work/initrd" | cut -f1)); unit: $UNIT_TAGS, spec: $SPEC_TAGS"
+t0=$(date +%s.%N)
+timeout -k 10 "${V2LANE_TIMEOUT:-900}" qemu-system-x86_64 \
+    -accel "$accel" -cpu "$cpu" -smp "$GUEST_CPUS" -m "$GUEST_MEM" \
+    -display none -monitor none -no-reboot -nic none \
+    -serial "file:$work/console.log" -serial "file:$work/results" \
+    -kernel "$vmlinuz" -initrd "$work/initrd" \
+    -append "console=ttyS0 cgroup_no_v1=all panic=-1 quiet loglevel=3" </dev/null &
+qemu_pid=$!
+wait "$qemu_pid"
+qemu_rc=$?
+qemu_pid=""
+wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+
+# ---------------------------------------------------------------------- results ---
+tr -d '\r' <"$work/results" >"$work/results.txt" 2>/dev/null
+sed -n 's/^@@v2lane-info /[guest] /p' "$work/results.txt" >&2
+rc=0
+for name in unit spec; do
+    log=$work/$name.log
+    awk -v n="$name" '$0 == "@@v2lane-begin " n { on = 1; next }
+                      on && index($0, "@@v2lane-end " n " ") == 1 { exit }
+                      on { print }' "$work/results.txt" >"$log"
+    status=$(awk -v n="$name" '$1 == "@@v2lane-end" && $2 == n { print $3 }' "$work/results.txt")
+    echo "== v2 lane: $name"
+    cat "$log"
+    if [ -z "$status" ]; then
+        echo "(the $name suite did not finish in the VM)"
+        rc=2
+    elif [ "$status" != 0 ] && [ "$rc" -eq 0 ]; then
+        rc=1
+    fi
+    if [ -n "$outdir" ]; then
+        cp "$log" "$outdir/$name.log"
+        [ -n "$status" ] && echo "$status" >"$outdir/$name.status"
+    fi
+done
+if ! grep -qx '@@v2lane-done' "$work/results.txt"; then
+    say "the VM stopped early (qemu status $qemu_rc after ${wall}s); end of its console:"
+    tail -n 20 "$work/console.log" >&2
+    rc=2
+fi
+say "VM wall time ${wall}s"
+exit "$rc"
