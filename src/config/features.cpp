@@ -16,11 +16,11 @@ namespace hull {
 namespace {
 
 // What this build implements. Flip these as the matching subsystems land.
-constexpr bool kCgroupV1 = false;
-constexpr bool kCgroupV2 = false;
+constexpr bool kCgroupV1 = true; // src/cgroups: legacy and hybrid hosts
+constexpr bool kCgroupV2 = true; // unified hosts (tested in the qemu lane)
 constexpr bool kCgroupSystemd = false;
 constexpr bool kCgroupSystemdUser = false;
-constexpr bool kCgroupRdma = false;
+constexpr bool kCgroupRdma = true; // rdma.max is written where the controller exists
 constexpr bool kSeccompEnabled = true;
 constexpr bool kApparmorEnabled = false;
 constexpr bool kSelinuxEnabled = false;

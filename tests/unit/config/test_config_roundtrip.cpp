@@ -81,6 +81,9 @@ TEST_CASE("config: features document shape", "[config]") {
     CHECK(l.at("capabilities")[0] == "CAP_CHOWN");
     for (const char* k : {"v1", "v2", "systemd", "systemdUser", "rdma"})
         CHECK(l.at("cgroup").at(k).is_boolean());
+    CHECK(l.at("cgroup").at("v1") == true);
+    CHECK(l.at("cgroup").at("v2") == true);
+    CHECK(l.at("cgroup").at("systemd") == false); // no systemd driver (yet)
     CHECK(l.at("seccomp").at("enabled").is_boolean());
     // actions and archs are probed (kernel, libseccomp): a subset of the spec's 9 and 23.
     CHECK(l.at("seccomp").at("enabled") == true);
