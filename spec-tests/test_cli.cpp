@@ -146,8 +146,6 @@ TEST_CASE("cli: wrong argument counts fail", "[cli]") {
 // implemented, remove its entry here and test it in its own file.
 TEST_CASE("cli: unimplemented commands say so and exit 1", "[cli]") {
     const std::vector<std::vector<std::string>> stubs{
-        {"exec", "c1", "sh", "-c", "--not-a-flag"},
-        {"exec", "--process", "/p.json", "--detach", "--pid-file", "/x.pid", "c1"},
         {"checkpoint", "--image-path", "/img", "c1"},
         {"restore", "-no-subreaper", "--bundle", "/b", "--detach", "c1"},
     };

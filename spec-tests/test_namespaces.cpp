@@ -14,9 +14,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <sstream>
+#include <vector>
 
 using namespace spectest;
 namespace fs = std::filesystem;
@@ -329,8 +331,7 @@ class UserNsHolder {
 };
 
 // A new mount/uts/ipc/network namespace in the user namespace at user_path; the host pid
-// namespace (a new pid namespace with a joined user namespace is not supported yet), so
-// /proc is a bind of the host's.
+// namespace, so /proc is a bind of the host's.
 void join_user_namespace(Bundle& b, const std::string& user_path) {
     json ns = namespaces_of({"network", "ipc", "uts", "mount"});
     ns.push_back({{"type", "user"}, {"path", user_path}});
@@ -406,16 +407,228 @@ TEST_CASE("mappings that differ from the joined user namespace's are an error",
     CHECK(b.state().is_null());
 }
 
-TEST_CASE("a new pid namespace with a user namespace joined by path is refused",
+namespace {
+
+// Every namespace the config can create, the user namespace joined by path, and the clocks
+// shifted: /proc is a fresh one of the new pid namespace.
+void join_user_namespace_all_new(Bundle& b, const std::string& user_path) {
+    json ns = namespaces_of({"pid", "network", "ipc", "uts", "mount", "cgroup", "time"});
+    ns.push_back({{"type", "user"}, {"path", user_path}});
+    b.config["linux"]["namespaces"] = ns;
+    b.config["linux"]["timeOffsets"] = {{"monotonic", {{"secs", 86400}, {"nanosecs", 0}}},
+                                        {"boottime", {{"secs", 172800}, {"nanosecs", 0}}}};
+}
+
+ino_t inode_of(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+// The live processes in the user namespace with inode `user` (zombies have no namespaces).
+std::vector<std::string> processes_in_userns(ino_t user) {
+    std::vector<std::string> out;
+    for (const auto& e : fs::directory_iterator("/proc")) {
+        const std::string name = e.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        if (inode_of("/proc/" + name + "/ns/user") == user) out.push_back(name);
+    }
+    return out;
+}
+
+// The state letter of /proc/<pid>/stat (R, S, Z, ...), or 0 when it is gone.
+char process_state(const std::string& pid) {
+    try {
+        const std::string stat = read_text("/proc/" + pid + "/stat");
+        const size_t close = stat.rfind(')');
+        return close != std::string::npos && close + 2 < stat.size() ? stat[close + 2] : 0;
+    } catch (...) {
+        return 0;
+    }
+}
+
+// The children of `pid` (all its threads are one: hull is single threaded).
+std::string children_of(const std::string& pid) {
+    try {
+        return read_text("/proc/" + pid + "/task/" + pid + "/children");
+    } catch (...) {
+        return "?";
+    }
+}
+
+} // namespace
+
+TEST_CASE("a user namespace joined by path owns new pid, time and cgroup namespaces",
           "[namespaces][userns]") {
     UserNsHolder holder(user_mappings());
+    const ino_t user = inode_of(holder.path());
+    REQUIRE(user != 0);
+
     Bundle b;
-    join_user_namespace(b, holder.path());
-    b.config["linux"]["namespaces"].push_back({{"type", "pid"}});
+    b.chown_rootfs(100000, 100000);
+    join_user_namespace_all_new(b, holder.path());
+    json rep = run_report(b);
+    CHECK(rep["pid"] == 1);
+    CHECK(rep["namespaces"]["user"] == ns_of(holder.pid(), "user"));
+    CHECK(rep["uid_map"] == user_mappings());
+    CHECK(rep["gid_map"] == user_mappings());
+    CHECK(rep["uid"]["effective"] == 0);
+    CHECK(rep["hostname"] == "hull-spec");
+    CHECK(rep["time_offsets"]["boottime"]["secs"] == 172800);
+    CHECK(rep["time_offsets"]["monotonic"]["secs"] == 86400);
+    for (const char* t : {"pid", "mnt", "uts", "ipc", "net", "cgroup", "time"}) {
+        INFO("type " << t);
+        CHECK(rep["namespaces"][t] != host_ns(t));
+    }
+    // The cgroup namespace was made once the init was in its cgroup: that is its root.
+    REQUIRE(rep["cgroup"].size() >= 1);
+    for (const auto& cg : rep["cgroup"]) {
+        INFO("hierarchy " << cg["controllers"]);
+        CHECK(cg["path"] == "/");
+    }
+
+    // /proc/uptime follows the boottime offset.
+    Bundle up;
+    up.chown_rootfs(100000, 100000);
+    up.config = b.config;
+    up.set_args({"/probe", "cat", "/proc/uptime"});
+    const double host_before = std::stod(read_text("/proc/uptime"));
+    RunResult r = up.run();
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    const double inside = std::stod(r.out);
+    const double host_after = std::stod(read_text("/proc/uptime"));
+    CHECK(inside >= host_before + 172800.0 - 1.0);
+    CHECK(inside <= host_after + 172800.0 + 1.0);
+
+    // From the host: each new namespace of a created container belongs to the joined one,
+    // and only the holder and the init are in it (the joiner is gone).
+    Bundle c;
+    c.chown_rootfs(100000, 100000);
+    join_user_namespace_all_new(c, holder.path());
+    const std::string pid = create_sleeper(c);
+    for (const char* t : {"pid", "mnt", "uts", "ipc", "net", "cgroup", "time"}) {
+        INFO("type " << t);
+        CHECK(owner_userns("/proc/" + pid + "/ns/" + t) == user);
+    }
+    CHECK(inode_of("/proc/" + pid + "/ns/user") == user);
+    CHECK(read_text("/proc/" + pid + "/uid_map") ==
+          read_text("/proc/" + holder.pid() + "/uid_map"));
+    CHECK(read_text("/proc/" + pid + "/gid_map") ==
+          read_text("/proc/" + holder.pid() + "/gid_map"));
+    auto inside_ns = processes_in_userns(user);
+    std::sort(inside_ns.begin(), inside_ns.end());
+    std::vector<std::string> want{holder.pid(), pid};
+    std::sort(want.begin(), want.end());
+    CHECK(inside_ns == want);
+}
+
+TEST_CASE("create, start and delete with a joined user namespace leave nothing behind",
+          "[namespaces][userns]") {
+    UserNsHolder holder(user_mappings());
+    const ino_t user = inode_of(holder.path());
+    Bundle b;
+    b.chown_rootfs(100000, 100000);
+    join_user_namespace_all_new(b, holder.path());
+    b.set_args({"/probe"});
+    RunOptions o;
+    o.stdout_file = temp_dir() + "/out";
+    o.stderr_file = temp_dir() + "/err";
+    RunResult cr = b.create(o);
+    INFO(describe(cr));
+    REQUIRE(cr.exit_code == 0);
+    json st = b.state();
+    REQUIRE(st.is_object());
+    CHECK(st["status"] == "created");
+    const std::string pid = std::to_string(st["pid"].get<int>());
+    CHECK(processes_in_userns(user).size() == 2); // the holder and the init
+
+    RunResult sr = b.start();
+    INFO(describe(sr));
+    REQUIRE(sr.exit_code == 0);
+    REQUIRE(b.wait_status("stopped"));
+    json rep = parse_probe_json(read_text(o.stdout_file));
+    CHECK(rep["pid"] == 1);
+    CHECK(rep["namespaces"]["user"] == ns_of(holder.pid(), "user"));
+    CHECK(rep["time_offsets"]["boottime"]["secs"] == 172800);
+
+    RunResult dr = b.remove();
+    INFO(describe(dr));
+    CHECK(dr.exit_code == 0);
+    CHECK(b.state().is_null());
+    // Nothing else lives in the namespace. The init, reparented when `create` exited, may
+    // stay a zombie if the host's pid 1 does not reap (a zombie keeps its user namespace).
+    for (const auto& p : processes_in_userns(user)) {
+        INFO("pid " << p);
+        CHECK((p == holder.pid() || (p == pid && process_state(p) == 'Z')));
+    }
+}
+
+TEST_CASE("run with a joined user namespace keeps the init as its only child",
+          "[namespaces][userns]") {
+    UserNsHolder holder(user_mappings());
+    const ino_t user = inode_of(holder.path());
+    Bundle b;
+    b.chown_rootfs(100000, 100000);
+    join_user_namespace_all_new(b, holder.path());
+    b.set_args({"/probe", "sleep", "60"});
+    b.write();
+    SpawnOptions so;
+    so.stdout_file = temp_dir() + "/run-out";
+    so.stderr_file = temp_dir() + "/run-err";
+    std::vector<std::string> argv = b.hull_args({"run", "--bundle", b.dir, b.id});
+    argv.insert(argv.begin(), hull_binary());
+    const int run_pid = spawn_command(argv, so);
+    REQUIRE(run_pid > 0);
+    REQUIRE(b.wait_status("running"));
+    const std::string init = std::to_string(b.state()["pid"].get<int>());
+    // The joiner was reaped: `hull run` has exactly one child, the init.
+    CHECK(children_of(std::to_string(run_pid)) == init + " ");
+    CHECK(owner_userns("/proc/" + init + "/ns/pid") == user);
+
+    RunResult k = b.kill("SIGKILL");
+    INFO(describe(k));
+    CHECK(k.exit_code == 0);
+    CHECK(wait_command(run_pid, 30) == 137);
+    CHECK(b.state().is_null());                                                 // run deleted it
+    CHECK(processes_in_userns(user) == std::vector<std::string>{holder.pid()}); // reaped by run
+}
+
+TEST_CASE("a user namespace and a pid namespace joined by path", "[namespaces][userns]") {
+    UserNsHolder holder(user_mappings());
+    Bundle first;
+    first.chown_rootfs(100000, 100000);
+    join_user_namespace_all_new(first, holder.path());
+    const std::string pid = create_sleeper(first);
+
+    Bundle second;
+    second.chown_rootfs(100000, 100000);
+    json ns = namespaces_of({"network", "ipc", "uts", "mount", "cgroup"});
+    ns.push_back({{"type", "user"}, {"path", holder.path()}});
+    ns.push_back({{"type", "pid"}, {"path", "/proc/" + pid + "/ns/pid"}});
+    second.config["linux"]["namespaces"] = ns;
+    json rep = run_report(second);
+    CHECK(rep["namespaces"]["pid"] == ns_of(pid, "pid"));
+    CHECK(rep["namespaces"]["user"] == ns_of(holder.pid(), "user"));
+    CHECK(rep["pid"].get<int>() > 1); // the first container's init is pid 1 there
+    CHECK(rep["uid"]["effective"] == 0);
+    CHECK(rep["namespaces"]["mnt"] != ns_of(pid, "mnt"));
+}
+
+TEST_CASE("a failure in the user namespace joiner fails create and leaves nothing",
+          "[namespaces][userns]") {
+    UserNsHolder holder(user_mappings());
+    const ino_t user = inode_of(holder.path());
+    Bundle b;
+    json ns = namespaces_of({"network", "ipc", "uts", "mount"});
+    ns.push_back({{"type", "user"}, {"path", holder.path()}});
+    // The joiner opens it before the clone: a uts namespace file for a pid namespace.
+    ns.push_back({{"type", "pid"}, {"path", "/proc/" + holder.pid() + "/ns/uts"}});
+    b.config["linux"]["namespaces"] = ns;
     RunResult r = b.run();
     INFO(describe(r));
     CHECK(r.exit_code == 1);
-    CHECK(r.err == "hull: linux.namespaces: a new pid or time namespace inside a user namespace "
-                   "joined by path is not supported yet\n");
+    CHECK(r.err.find("is not a pid namespace") != std::string::npos);
+    CHECK(r.out.find("\"namespaces\"") == std::string::npos);
     CHECK(b.state().is_null());
+    CHECK(processes_in_userns(user) == std::vector<std::string>{holder.pid()});
 }

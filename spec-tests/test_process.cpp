@@ -63,6 +63,26 @@ TEST_CASE("a command missing from PATH is an error", "[process]") {
     CHECK(r.err.find("executable file not found in $PATH") != std::string::npos);
 }
 
+// As with runc, a command that does not exist fails `create`: callers (podman, docker) map
+// that create error to 127. The container is not left behind.
+TEST_CASE("a missing command fails at create", "[process]") {
+    for (const char* cmd : {"/no/such/file", "no-such-command", "bin/nothing"}) {
+        Bundle b;
+        b.set_args({cmd});
+        RunResult c = b.create();
+        INFO(cmd << ": " << describe(c));
+        CHECK(c.exit_code != 0);
+        CHECK((c.err.find("no such file or directory") != std::string::npos ||
+               c.err.find("executable file not found in $PATH") != std::string::npos));
+        CHECK(b.state().is_null());
+    }
+    Bundle ok; // found through PATH
+    ok.set_args({"probe", "exit", "0"});
+    ok.config["process"]["env"] = json::array({"PATH=/nothing:/"});
+    CHECK(ok.create().exit_code == 0);
+    CHECK(ok.remove(true).exit_code == 0);
+}
+
 TEST_CASE("env is passed exactly as configured", "[process]") {
     Bundle b;
     json env = json::array({"PATH=/bin", "A=1", "SPACES=two words", "EMPTY=", "EQ=a=b"});

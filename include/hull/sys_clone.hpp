@@ -37,7 +37,8 @@ struct CloneRequest {
     WantPidFd pidfd = WantPidFd::No;
     // A cgroup v2 directory fd: the child starts in that cgroup (CLONE_INTO_CGROUP).
     int cgroup_fd = -1;
-    // Signal sent to the parent when the child exits.
+    // Signal sent to the parent when the child exits. Must be 0 with CLONE_PARENT: the child
+    // is then our sibling (the child of our parent) and signals it with our own exit signal.
     int exit_signal = SIGCHLD;
 };
 

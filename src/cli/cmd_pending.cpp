@@ -13,7 +13,6 @@ int not_implemented(const CommandLine& cl) {
 
 // clang-format off
 int cmd_checkpoint(const CommandLine& cl) { return not_implemented(cl); }
-int cmd_exec(const CommandLine& cl) { return not_implemented(cl); }
 int cmd_restore(const CommandLine& cl) { return not_implemented(cl); }
 // clang-format on
 

@@ -51,9 +51,11 @@ int cmd_resume(const CommandLine& cl);
 int cmd_ps(const CommandLine& cl);
 int cmd_events(const CommandLine& cl);
 
+// cmd_exec.cpp
+int cmd_exec(const CommandLine& cl);
+
 // cmd_pending.cpp (stubs until their implementation moves into its own file)
 int cmd_checkpoint(const CommandLine& cl);
-int cmd_exec(const CommandLine& cl);
 int cmd_restore(const CommandLine& cl);
 
 } // namespace hull::cli

@@ -48,6 +48,10 @@ Result<std::uint64_t> checked_flags(const CloneRequest& req) {
         return fail_sys(EINVAL, "clone: CLONE_INTO_CGROUP without a cgroup fd");
     if (req.exit_signal < 0 || static_cast<std::uint64_t>(req.exit_signal) > kExitSignalMask)
         return fail_sys(EINVAL, "clone: bad exit signal");
+    // The child of CLONE_PARENT signals our parent with our own exit signal; clone3 takes
+    // no other.
+    if ((req.flags & CLONE_PARENT) && req.exit_signal != 0)
+        return fail_sys(EINVAL, "clone: CLONE_PARENT needs exit_signal 0");
     std::uint64_t flags = req.flags & ~kCloneIntoCgroup;
     if (req.pidfd == WantPidFd::Yes) flags |= CLONE_PIDFD;
     return flags;

@@ -13,6 +13,7 @@
 #include "hull/sys_clone.hpp"
 #include "hull/sys_pidfd.hpp"
 #include "init.hpp"
+#include "joiner.hpp"
 #include "launch.hpp"
 #include "namespaces.hpp"
 #include "sync.hpp"
@@ -151,9 +152,10 @@ Result<void> Parent::build() {
     auto sync = HULL_TRY(make_sync_pair());
     HULL_TRY(make_cgroup());
     // idmap mounts with their own mappings are made here, in the host user namespace (and
-    // before prepare_parent, so that their helper child stays in our pid namespace).
+    // before prepare_cloner, so that their helper child stays in our pid namespace).
     const auto idmapped = HULL_TRY(rootfs::make_idmapped_trees(cfg, bundle));
-    HULL_TRY(ns::prepare_parent(plan, cfg));
+    // With a user namespace joined by path, the joiner does this in that namespace.
+    if (!plan.joined_user) HULL_TRY(ns::prepare_cloner(plan, cfg));
 
     InitContext ctx;
     ctx.cfg = &cfg;
@@ -185,7 +187,8 @@ Result<void> Parent::build() {
     ctx.cgroup_dirs = cgroup_dirs(*cgroup);
     ctx.idmapped = &idmapped;
     (void)log::file_fd(); // open --log before the clone: the init keeps that fd
-    auto child = HULL_TRY_CTX(sys::clone_process(req), "clone the container init");
+    auto cloned = plan.joined_user ? clone_init_via_joiner(req, ctx) : sys::clone_process(req);
+    auto child = HULL_TRY_CTX(std::move(cloned), "clone the container init");
     if (child.pid == 0) init_main(ctx); // never returns
     launched.pid = child.pid;
     launched.pidfd = std::move(child.pidfd);
@@ -244,7 +247,7 @@ Result<void> Parent::make_cgroup() {
         for (auto& rule : cgroups::default_device_rules(cfg.linux->devices))
             res.devices.push_back(std::move(rule));
     std::vector<std::string> warnings;
-    HULL_TRY_CTX(cgroup->apply(res, cgroups::ApplyMode::Create, warnings), "linux.resources");
+    HULL_TRY(cgroup->apply(res, cgroups::ApplyMode::Create, warnings));
     for (const auto& w : warnings)
         log::warn(w);
     return {};

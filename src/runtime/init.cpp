@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -21,6 +22,39 @@
 
 namespace hull::runtime {
 namespace {
+
+// runc looks args[0] up before `create` returns, so a missing command fails `create`, and
+// callers map that error to their "command not found" status (podman and docker: 127). Only
+// existence is checked here, as root, with the rootfs in place; the real lookup, as the
+// process's user, stays right before execve. Skipped when a startContainer hook could still
+// add the file or PATH has a relative entry (it would be relative to the final cwd).
+Result<void> check_command_exists(const Config& cfg) {
+    if (!cfg.process || cfg.process->args.empty() || !cfg.hooks.startContainer.empty()) return {};
+    const Process& p = *cfg.process;
+    const std::string& arg0 = p.args[0];
+    struct stat st {};
+    if (arg0.find('/') != std::string::npos) {
+        const std::string path = arg0.starts_with('/') ? arg0 : p.cwd + "/" + arg0;
+        if (stat(path.c_str(), &st) == 0 || errno != ENOENT) return {};
+        return std::unexpected(Error(ENOENT, "exec " + arg0 + ": no such file or directory"));
+    }
+    std::string_view path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (const auto& e : p.env)
+        if (e.starts_with("PATH=")) {
+            path = std::string_view(e).substr(5);
+            break;
+        }
+    while (true) {
+        const size_t colon = path.find(':');
+        const std::string_view dir = path.substr(0, colon);
+        if (!dir.starts_with('/')) return {};
+        if (stat((std::string(dir) + "/" + arg0).c_str(), &st) == 0) return {};
+        if (colon == std::string_view::npos) break;
+        path.remove_prefix(colon + 1);
+    }
+    return std::unexpected(
+        Error(ENOENT, "exec: \"" + arg0 + "\": executable file not found in $PATH"));
+}
 
 struct Init {
     const InitContext& ctx;
@@ -104,6 +138,7 @@ Result<void> Init::build() {
                            ctx.pivot == PivotMode::NoPivot ? rootfs::PivotMode::NoPivot
                                                            : rootfs::PivotMode::PivotRoot));
     HULL_TRY(rootfs::finalize(cfg));
+    HULL_TRY(check_command_exists(cfg));
     return {};
 }
 

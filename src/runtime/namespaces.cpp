@@ -160,16 +160,16 @@ Result<Plan> plan(const Config& cfg) {
         }
         Join j{n.type, *n.path};
         if (n.type == NamespaceType::Pid || n.type == NamespaceType::Time)
-            p.join_in_parent.push_back(std::move(j));
+            p.join_before_clone.push_back(std::move(j));
         else if (n.type == NamespaceType::User) {
             user_joined = true;
-            p.join_in_child.insert(p.join_in_child.begin(), std::move(j));
+            p.user_path = *n.path;
         } else
             p.join_in_child.push_back(std::move(j));
     }
     p.new_user = p.clone_flags & CLONE_NEWUSER;
-    // A new time namespace is made by the parent (it needs its offsets before any process
-    // enters it); the init then starts in it as the parent's time_for_children.
+    // A new time namespace is made by the process that clones the init (it needs its offsets
+    // before any process enters it); the init then starts in it as its time_for_children.
     p.new_time = p.clone_flags & CLONE_NEWTIME;
     p.clone_flags &= ~static_cast<uint64_t>(CLONE_NEWTIME);
     p.private_mount = lx.find_namespace(NamespaceType::Mount) != nullptr;
@@ -180,18 +180,10 @@ Result<Plan> plan(const Config& cfg) {
         p.gid_map = lx.gidMappings;
     }
     if (user_joined) {
-        // The joined user namespace must own what is created: see namespaces.hpp.
+        // The joined user namespace must own what is created: the joiner clones the init
+        // from inside it (see namespaces.hpp).
         p.joined_user = true;
-        const uint64_t created = p.clone_flags;
-        p.unshare_in_child = created & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET);
-        // A pid namespace is entered by the children of its creator only, and /proc/PID/ns/
-        // pid_for_children cannot be opened before its first process exists: making it
-        // inside the joined namespace would need the init to be cloned from there.
-        if ((created & CLONE_NEWPID) || p.new_time)
-            return fail("linux.namespaces: a new pid or time namespace inside a user namespace "
-                        "joined by path is not supported yet");
-        p.clone_flags = created & ~p.unshare_in_child;
-        const std::string& path = p.join_in_child.front().path;
+        const std::string& path = p.user_path;
         auto [uids, gids] = HULL_TRY(read_userns_maps(path));
         if ((!lx.uidMappings.empty() || !lx.gidMappings.empty()) &&
             (!same_maps(lx.uidMappings, uids) || !same_maps(lx.gidMappings, gids)))
@@ -212,13 +204,25 @@ Result<Plan> plan(const Config& cfg) {
     return p;
 }
 
-Result<void> prepare_parent(const Plan& plan, const Config& cfg) {
-    for (const auto& j : plan.join_in_parent)
-        HULL_TRY_CTX(sys::join_namespace(j.path, flag_of(j.type)),
-                     "join " + std::string(to_string(j.type)) + " namespace");
+Result<void> prepare_cloner(const Plan& plan, const Config& cfg) {
+    // Every file is opened first: paths may be relative to namespaces we leave.
+    std::vector<UniqueFd> fds;
+    for (const auto& j : plan.join_before_clone)
+        fds.push_back(HULL_TRY(sys::open_namespace(j.path, flag_of(j.type))));
+    UniqueFd user;
+    if (plan.joined_user) user = HULL_TRY(sys::open_namespace(plan.user_path, CLONE_NEWUSER));
+    // pid and time first, while we hold the privileges of our own user namespace over them.
+    for (size_t i = 0; i < fds.size(); ++i) {
+        const Join& j = plan.join_before_clone[i];
+        HULL_TRY_CTX(sys::join_namespace(fds[i].get(), flag_of(j.type)),
+                     "join " + std::string(to_string(j.type)) + " namespace " + j.path);
+    }
+    if (user)
+        HULL_TRY_CTX(sys::join_namespace(user.get(), CLONE_NEWUSER),
+                     "join user namespace " + plan.user_path);
     if (!plan.new_time) return {};
     // A time namespace takes its offsets before any process enters it, so it is made here:
-    // it applies to the children of this process only.
+    // it applies to the children of this process only, and belongs to our user namespace.
     std::string offsets = HULL_TRY(time_offsets_text(cfg));
     if (unshare(CLONE_NEWTIME) < 0) return fail_errno("unshare time namespace");
     if (!offsets.empty())
@@ -239,15 +243,15 @@ Result<void> join_child(const Plan& plan) {
     std::vector<UniqueFd> fds;
     for (const auto& j : plan.join_in_child)
         fds.push_back(HULL_TRY(sys::open_namespace(j.path, flag_of(j.type))));
+    // The joiner has put us in the joined user namespace: become its root before joining the
+    // others with its privileges.
+    if (plan.joined_user && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+        return fail_errno("become root in the user namespace " + plan.user_path);
     for (size_t i = 0; i < fds.size(); ++i) {
         const Join& j = plan.join_in_child[i];
         HULL_TRY_CTX(sys::join_namespace(fds[i].get(), flag_of(j.type)),
                      "join " + std::string(to_string(j.type)) + " namespace " + j.path);
-        if (j.type == NamespaceType::User && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
-            return fail_errno("become root in the user namespace " + j.path);
     }
-    if (plan.unshare_in_child && unshare(static_cast<int>(plan.unshare_in_child)) < 0)
-        return fail_errno("create namespaces in the joined user namespace");
     return {};
 }
 

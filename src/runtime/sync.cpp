@@ -32,6 +32,8 @@ std::string_view name(SyncMsg m) {
         return "error";
     case SyncMsg::CgroupPlaced:
         return "cgroup-placed";
+    case SyncMsg::Cloned:
+        return "cloned";
     }
     return "unknown";
 }

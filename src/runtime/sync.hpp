@@ -23,6 +23,7 @@ enum class SyncMsg : uint32_t {
     Detached,        // init -> parent: done, the parent may exit
     Error,           // either way: a failure, with errno and text
     CgroupPlaced,    // parent -> init: you are in your cgroup (unshare the cgroup namespace)
+    Cloned,          // joiner -> parent: "<init pid> <in cgroup 0|1>"; its pidfd follows
 };
 
 struct SyncMessage {

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -184,4 +185,67 @@ TEST_CASE("clone_process starts the child in the given cgroup", "[linux][clone]"
     ss << in.rdbuf();
     CHECK_THAT(ss.str(), Catch::Contains("0::/" + name + "\n"));
     ::rmdir(dir.c_str());
+}
+
+namespace {
+
+// A middle child clones a grandchild with CLONE_PARENT (through `clone`) and exits; the
+// grandchild must be our child: we reap it, and it saw us as its parent.
+void check_clone_parent(Result<CloneResult> (*clone)(const CloneRequest&)) {
+    int ppid_pipe[2], pid_pipe[2];
+    REQUIRE(::pipe2(ppid_pipe, O_CLOEXEC) == 0);
+    REQUIRE(::pipe2(pid_pipe, O_CLOEXEC) == 0);
+    const pid_t self = ::getpid();
+    auto middle = clone_process({});
+    REQUIRE(middle);
+    if (middle->pid == 0) {
+        CloneRequest req;
+        req.flags = CLONE_PARENT;
+        req.exit_signal = 0;
+        auto r = clone(req);
+        if (!r) ::_exit(1);
+        if (r->pid == 0) {
+            const pid_t parent = ::getppid();
+            (void)!::write(ppid_pipe[1], &parent, sizeof parent);
+            ::_exit(9);
+        }
+        (void)!::write(pid_pipe[1], &r->pid, sizeof r->pid);
+        ::_exit(0);
+    }
+    ::close(ppid_pipe[1]);
+    ::close(pid_pipe[1]);
+    int status = 0;
+    REQUIRE(::waitpid(middle->pid, &status, 0) == middle->pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    pid_t grandchild = -1, seen_parent = -1;
+    CHECK(::read(pid_pipe[0], &grandchild, sizeof grandchild) == sizeof grandchild);
+    CHECK(::read(ppid_pipe[0], &seen_parent, sizeof seen_parent) == sizeof seen_parent);
+    ::close(pid_pipe[0]);
+    ::close(ppid_pipe[0]);
+    REQUIRE(grandchild > 0);
+    CHECK(seen_parent == self);
+    status = 0;
+    REQUIRE(::waitpid(grandchild, &status, 0) == grandchild);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 9);
+}
+
+} // namespace
+
+TEST_CASE("clone_process with CLONE_PARENT makes a sibling", "[linux][clone]") {
+    SECTION("clone3") {
+        check_clone_parent(clone_process);
+    }
+    SECTION("raw clone") {
+        check_clone_parent(clone_process_legacy);
+    }
+    SECTION("an exit signal other than 0 is refused") {
+        CloneRequest req;
+        req.flags = CLONE_PARENT; // exit_signal stays SIGCHLD
+        auto r = clone_process(req);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().err() == EINVAL);
+        CHECK_FALSE(clone_process_legacy(req));
+    }
 }
