@@ -19,8 +19,8 @@
 set -uo pipefail
 
 # What runs in the guest (Catch2 test specs; a comma means "or").
-UNIT_TAGS=${V2LANE_UNIT_TAGS:-'[cgroups]'}
-SPEC_TAGS=${V2LANE_SPEC_TAGS:-'[cgroups],[cgroup_cmds]'}
+UNIT_TAGS=${V2LANE_UNIT_TAGS:-'[cgroups],[clone]'}
+SPEC_TAGS=${V2LANE_SPEC_TAGS:-'[cgroups],[cgroup_cmds],[exec]~[cve],[namespaces]'}
 
 KERNEL_PKG=linux-image-cloud-amd64
 GUEST_CPUS=2
