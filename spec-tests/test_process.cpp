@@ -64,7 +64,7 @@ TEST_CASE("a command missing from PATH is an error", "[process]") {
 }
 
 // As with runc, a command that does not exist fails `create`: callers (podman, docker) map
-// that create error to 127. The container is not left behind.
+// that create error to 127 (and "permission denied" to 126). No container is left behind.
 TEST_CASE("a missing command fails at create", "[process]") {
     for (const char* cmd : {"/no/such/file", "no-such-command", "bin/nothing"}) {
         Bundle b;
@@ -81,6 +81,18 @@ TEST_CASE("a missing command fails at create", "[process]") {
     ok.config["process"]["env"] = json::array({"PATH=/nothing:/"});
     CHECK(ok.create().exit_code == 0);
     CHECK(ok.remove(true).exit_code == 0);
+}
+
+TEST_CASE("a command without an execute bit fails at create", "[process]") {
+    for (const char* cmd : {"/etc/passwd", "/tmp"}) {
+        Bundle b;
+        b.set_args({cmd});
+        RunResult c = b.create();
+        INFO(cmd << ": " << describe(c));
+        CHECK(c.exit_code != 0);
+        CHECK(c.err.find(std::string("exec ") + cmd + ": permission denied") != std::string::npos);
+        CHECK(b.state().is_null());
+    }
 }
 
 TEST_CASE("env is passed exactly as configured", "[process]") {

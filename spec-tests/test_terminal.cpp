@@ -5,8 +5,11 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -148,4 +151,47 @@ TEST_CASE("terminal: a console socket that does not listen fails create, nothing
     CHECK(c.exit_code != 0);
     CHECK_THAT(c.err, Catch::Contains("console"));
     CHECK_FALSE(fs::exists(b.state_root + "/" + b.id));
+}
+
+// containerd's shim (go-runc) reads the output of `create` until every copy of the pipe is
+// closed, and only then receives the console master: the init must not keep create's stdout.
+TEST_CASE("terminal: after create the init no longer holds create's stdout", "[terminal]") {
+    Bundle b;
+    terminal_bundle(b, {"/probe", "exit", "0"});
+    ConsoleSocket cs;
+    b.write();
+    int p[2];
+    REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
+    hull::UniqueFd rd(p[0]), wr(p[1]);
+    std::vector<std::string> args =
+        b.hull_args({"create", "--bundle", b.dir, "--console-socket", cs.path, b.id});
+    args.insert(args.begin(), hull_binary());
+    std::vector<char*> argv;
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::dup2(wr.get(), 1);
+        ::dup2(wr.get(), 2);
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    wr.reset();
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    // EOF right away: nobody else holds the write end.
+    struct pollfd pfd {
+        rd.get(), POLLIN, 0
+    };
+    REQUIRE(::poll(&pfd, 1, 5000) == 1);
+    char buf[256];
+    CHECK(::read(rd.get(), buf, sizeof buf) == 0);
+    auto [master, name] = cs.receive(10000);
+    CHECK(master.get() >= 0);
+    CHECK(b.start().exit_code == 0);
+    CHECK(b.wait_status("stopped"));
 }

@@ -64,6 +64,30 @@ if [ -x build/spec-tests/hull-spec ]; then
         ./build/spec-tests/hull-spec
 fi
 
+# The client suite: real podman, containerd and dockerd drive build/hull (client-tests/run.sh,
+# which installs the clients itself). It ends with "clients: N passed, M failed"; a run that
+# does not get there counts as one failure. HULL_CLIENTS=0 leaves it out.
+run_clients() {
+    local log=$logdir/clients.log line status p f
+    echo "== clients (client-tests/run.sh)"
+    HULL_BINARY="$PWD/build/hull" ./client-tests/run.sh 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    line=$(grep -E '^clients: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n1)
+    if [ -n "$line" ]; then
+        p=$(awk '{print $2}' <<<"$line") f=$(awk '{print $4}' <<<"$line")
+    else
+        p=0 f=1
+    fi
+    [ "$status" -eq 0 ] || [ "$f" -gt 0 ] || f=1
+    total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
+    [ "$status" -eq 0 ] || rc=1
+}
+if [ "${HULL_CLIENTS:-1}" != 0 ]; then
+    run_clients
+else
+    echo "clients: skipped (HULL_CLIENTS=0)"
+fi
+
 # HULL_V2LANE=0 leaves the lane out (a quick local run); CI always runs it.
 if [ "${HULL_V2LANE:-1}" != 0 ]; then
     run_v2_lane

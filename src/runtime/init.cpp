@@ -5,6 +5,7 @@
 #include "hull/hooks.hpp"
 #include "hull/log.hpp"
 #include "hull/process_setup.hpp"
+#include "hull/pty.hpp"
 #include "hull/rootfs.hpp"
 #include "hull/sys_fds.hpp"
 #include "hull/terminal.hpp"
@@ -23,20 +24,31 @@
 namespace hull::runtime {
 namespace {
 
-// runc looks args[0] up before `create` returns, so a missing command fails `create`, and
-// callers map that error to their "command not found" status (podman and docker: 127). Only
-// existence is checked here, as root, with the rootfs in place; the real lookup, as the
-// process's user, stays right before execve. Skipped when a startContainer hook could still
-// add the file or PATH has a relative entry (it would be relative to the final cwd).
-Result<void> check_command_exists(const Config& cfg) {
+// runc looks args[0] up before `create` returns (Go's exec.LookPath), so a command that is
+// missing or has no execute bit fails `create`, and callers map that error to their status
+// (podman and docker: 127 for "no such file or directory", 126 for "permission denied";
+// containerd's shim cleans up a failed create at once, a failed start only after it has seen
+// the init exit). Only the file type and mode bits are checked here, as root, with the
+// rootfs in place; the real lookup, as the process's user, stays right before execve.
+// Skipped when a startContainer hook could still add the file or PATH has a relative entry
+// (it would be relative to the final cwd).
+bool has_exec_bit(const struct stat& st) {
+    return !S_ISDIR(st.st_mode) && (st.st_mode & 0111) != 0;
+}
+
+Result<void> check_command(const Config& cfg) {
     if (!cfg.process || cfg.process->args.empty() || !cfg.hooks.startContainer.empty()) return {};
     const Process& p = *cfg.process;
     const std::string& arg0 = p.args[0];
     struct stat st {};
     if (arg0.find('/') != std::string::npos) {
         const std::string path = arg0.starts_with('/') ? arg0 : p.cwd + "/" + arg0;
-        if (stat(path.c_str(), &st) == 0 || errno != ENOENT) return {};
-        return std::unexpected(Error(ENOENT, "exec " + arg0 + ": no such file or directory"));
+        if (stat(path.c_str(), &st) != 0) {
+            if (errno != ENOENT) return {};
+            return std::unexpected(Error(ENOENT, "exec " + arg0 + ": no such file or directory"));
+        }
+        if (has_exec_bit(st)) return {};
+        return std::unexpected(Error(EACCES, "exec " + arg0 + ": permission denied"));
     }
     std::string_view path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     for (const auto& e : p.env)
@@ -48,7 +60,7 @@ Result<void> check_command_exists(const Config& cfg) {
         const size_t colon = path.find(':');
         const std::string_view dir = path.substr(0, colon);
         if (!dir.starts_with('/')) return {};
-        if (stat((std::string(dir) + "/" + arg0).c_str(), &st) == 0) return {};
+        if (stat((std::string(dir) + "/" + arg0).c_str(), &st) == 0 && has_exec_bit(st)) return {};
         if (colon == std::string_view::npos) break;
         path.remove_prefix(colon + 1);
     }
@@ -119,6 +131,12 @@ Result<void> Init::build() {
         HULL_TRY(hooks::run(hooks::HookKind::CreateContainer, cfg.hooks.createContainer,
                             to_runc_json(st, Status::Creating).dump()));
     }
+    if (pty) {
+        // As runc, the init holds the terminal, not the caller's stdio, once `create` returns:
+        // go-runc (containerd's shim) reads `create`'s output until every copy of its pipe
+        // is closed, and only then receives the console master.
+        HULL_TRY_CTX(pty::dup_onto_stdio(pty->slave.get()), "put the terminal on stdio");
+    }
 
     procfd.reset(open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!procfd) return fail_errno("open /proc");
@@ -138,7 +156,7 @@ Result<void> Init::build() {
                            ctx.pivot == PivotMode::NoPivot ? rootfs::PivotMode::NoPivot
                                                            : rootfs::PivotMode::PivotRoot));
     HULL_TRY(rootfs::finalize(cfg));
-    HULL_TRY(check_command_exists(cfg));
+    HULL_TRY(check_command(cfg));
     return {};
 }
 

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# install.sh - installs the real clients the client suite drives, from Debian packages, once.
+# podman (with conmon, and netavark and iptables for its default network) and containerd (with
+# ctr and the runc-v2 shim) are apt-installed without starting any service. dockerd comes from
+# the docker.io package, only downloaded and unpacked under $CLIENTS_CACHE/docker (installing
+# it would start a system daemon). Idempotent; when everything is there it only prints, on
+# stdout, the unpacked docker directory (its last line in any case).
+set -euo pipefail
+
+cache=${CLIENTS_CACHE:-/var/cache/hull-clients}
+pkgs=(podman conmon containerd netavark iptables iproute2)
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install.sh: the client suite must run as root" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+updated=0
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "install.sh: installing ${missing[*]}" >&2
+    apt-get update -qq
+    updated=1
+    # No service may start: keep (or put) a policy-rc.d that forbids it during the install.
+    own_policy=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        own_policy=1
+    fi
+    rc=0
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+    [ $own_policy -eq 0 ] || rm -f /usr/sbin/policy-rc.d
+    [ $rc -eq 0 ] || exit $rc
+fi
+
+# dockerd: unpacked, never installed.
+if [ ! -x "$cache/docker/usr/sbin/dockerd" ]; then
+    echo "install.sh: unpacking docker.io into $cache/docker" >&2
+    [ $updated -eq 1 ] || apt-get update -qq
+    mkdir -p "$cache/deb"
+    (cd "$cache/deb" && rm -f docker.io_*.deb && apt-get download -qq docker.io >/dev/null)
+    rm -rf "$cache/docker.tmp"
+    dpkg-deb -x "$cache"/deb/docker.io_*.deb "$cache/docker.tmp"
+    rm -rf "$cache/docker"
+    mv "$cache/docker.tmp" "$cache/docker"
+fi
+echo "$cache/docker"
