@@ -29,6 +29,7 @@
 #include <linux/filter.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -105,6 +106,10 @@ std::string listener_message(const Launch& launch, int host_pid, std::string_vie
 // before loading so that nothing is allocated in between) with the notify fd, then closes
 // the listener socket and the notify fd.
 Result<void> install(Launch& launch, std::string_view message);
+
+// procsetup's load_seccomp callback for `launch`: the listener message is built now, from the
+// process's host pid and state, so that calling it allocates nothing before the filter is in.
+std::function<Result<void>()> loader(Launch& launch, int host_pid, std::string_view state_json);
 
 // ---- `hull features` ----
 

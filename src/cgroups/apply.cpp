@@ -55,8 +55,7 @@ Result<void> Cgroup::apply(const Resources& r, ApplyMode mode,
     };
 
     if (r.cpu && any_cpuset_field(*r.cpu)) {
-        auto [dir, v2] = HULL_TRY(locate("cpuset", "cpu"));
-        HULL_TRY(v2 ? v2_cpuset(dir, *r.cpu) : v1_cpuset(dir, *r.cpu));
+        HULL_TRY(write_cpuset(HULL_TRY(locate("cpuset", "cpu")).first, *r.cpu));
     }
     if (!r.devices.empty()) {
         if (const Hierarchy* h = host_.find("devices"); h && !h->v2) {
@@ -80,8 +79,7 @@ Result<void> Cgroup::apply(const Resources& r, ApplyMode mode,
         HULL_TRY(v2 ? v2_cpu(dir, *r.cpu) : v1_cpu(dir, *r.cpu, warnings));
     }
     if (r.pids && r.pids->limit) {
-        auto [dir, v2] = HULL_TRY(locate("pids", "pids"));
-        HULL_TRY(v2 ? v2_pids(dir, *r.pids) : v1_pids(dir, *r.pids));
+        HULL_TRY(write_pids(HULL_TRY(locate("pids", "pids")).first, *r.pids));
     }
     if (r.blockIO && any_blkio_field(*r.blockIO)) {
         const Hierarchy* h = host_.find("blkio");

@@ -16,8 +16,6 @@ using Warnings = std::vector<std::string>;
 // v1 (resources_v1.cpp).
 Result<void> v1_memory(const std::string& dir, const Memory& m, ApplyMode mode, Warnings& w);
 Result<void> v1_cpu(const std::string& dir, const Cpu& c, Warnings& w);
-Result<void> v1_cpuset(const std::string& dir, const Cpu& c);
-Result<void> v1_pids(const std::string& dir, const Pids& p);
 Result<void> v1_blkio(const std::string& dir, const BlockIO& b);
 Result<void> v1_devices(const std::string& dir, const std::vector<DeviceRule>& rules);
 Result<void> v1_net_cls(const std::string& dir, const Network& n);
@@ -26,11 +24,13 @@ Result<void> v1_net_prio(const std::string& dir, const Network& n);
 // v2 (resources_v2.cpp).
 Result<void> v2_memory(const std::string& dir, const Memory& m, ApplyMode mode, Warnings& w);
 Result<void> v2_cpu(const std::string& dir, const Cpu& c);
-Result<void> v2_cpuset(const std::string& dir, const Cpu& c);
-Result<void> v2_pids(const std::string& dir, const Pids& p);
 Result<void> v2_io(const std::string& dir, const BlockIO& b);
 
-// Either version: the file names differ only by suffix (resources_v2.cpp).
+// Either version (resources_v2.cpp): the same files on v1 and v2,
+Result<void> write_cpu_idle(const std::string& dir, const Cpu& c);
+Result<void> write_cpuset(const std::string& dir, const Cpu& c);
+Result<void> write_pids(const std::string& dir, const Pids& p);
+// and files whose names differ only by suffix.
 Result<void> hugetlb(const std::string& dir, bool v2, const std::vector<HugepageLimit>& limits);
 Result<void> rdma(const std::string& dir, const std::map<std::string, Rdma>& limits);
 Result<void> unified(const std::string& dir, const std::map<std::string, std::string>& kv);

@@ -173,25 +173,7 @@ Result<void> v1_cpu(const std::string& dir, const Cpu& c, Warnings&) {
             return std::unexpected(std::move(e).context(field("cpu.realtimeRuntime")));
         }
     }
-    if (c.idle) {
-        if (!has_file(dir, "cpu.idle"))
-            return fail(field("cpu.idle") + ": this kernel has no cpu.idle");
-        HULL_TRY(put(dir, "cpu.idle", std::to_string(*c.idle), "cpu.idle"));
-    }
-    return {};
-}
-
-Result<void> v1_cpuset(const std::string& dir, const Cpu& c) {
-    if (c.cpus && !c.cpus->empty()) HULL_TRY(put(dir, "cpuset.cpus", *c.cpus, "cpu.cpus"));
-    if (c.mems && !c.mems->empty()) HULL_TRY(put(dir, "cpuset.mems", *c.mems, "cpu.mems"));
-    return {};
-}
-
-Result<void> v1_pids(const std::string& dir, const Pids& p) {
-    if (!p.limit) return {};
-    if (*p.limit < -1)
-        return fail(field("pids.limit") + ": " + std::to_string(*p.limit) + " is not valid");
-    return put(dir, "pids.max", limit_str(*p.limit, "max"), "pids.limit");
+    return write_cpu_idle(dir, c);
 }
 
 Result<void> v1_blkio(const std::string& dir, const BlockIO& b) {

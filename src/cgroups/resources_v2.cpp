@@ -111,21 +111,24 @@ Result<void> v2_cpu(const std::string& dir, const Cpu& c) {
     if (c.realtimeRuntime || c.realtimePeriod)
         return fail(field("cpu.realtimeRuntime") +
                     ": realtime scheduling limits are not supported on cgroup v2");
-    if (c.idle) {
-        if (!has_file(dir, "cpu.idle"))
-            return fail(field("cpu.idle") + ": this kernel has no cpu.idle");
-        HULL_TRY(put(dir, "cpu.idle", std::to_string(*c.idle), "cpu.idle"));
-    }
-    return {};
+    return write_cpu_idle(dir, c);
 }
 
-Result<void> v2_cpuset(const std::string& dir, const Cpu& c) {
+// The next three write the same files on v1 and v2.
+Result<void> write_cpu_idle(const std::string& dir, const Cpu& c) {
+    if (!c.idle) return {};
+    if (!has_file(dir, "cpu.idle"))
+        return fail(field("cpu.idle") + ": this kernel has no cpu.idle");
+    return put(dir, "cpu.idle", std::to_string(*c.idle), "cpu.idle");
+}
+
+Result<void> write_cpuset(const std::string& dir, const Cpu& c) {
     if (c.cpus && !c.cpus->empty()) HULL_TRY(put(dir, "cpuset.cpus", *c.cpus, "cpu.cpus"));
     if (c.mems && !c.mems->empty()) HULL_TRY(put(dir, "cpuset.mems", *c.mems, "cpu.mems"));
     return {};
 }
 
-Result<void> v2_pids(const std::string& dir, const Pids& p) {
+Result<void> write_pids(const std::string& dir, const Pids& p) {
     if (!p.limit) return {};
     if (*p.limit < -1)
         return fail(field("pids.limit") + ": " + std::to_string(*p.limit) + " is not valid");

@@ -191,13 +191,11 @@ Error Init::become_process() {
     po.host_lsms = lsms;
     std::string exec_path;
     po.resolved_exec = &exec_path;
-    std::string seccomp_msg; // built now: nothing is allocated once the filter is loaded
     if (ctx.seccomp) {
         ContainerState st = ctx.state;
         st.pid = host_pid;
-        seccomp_msg = seccomp::listener_message(*ctx.seccomp, host_pid,
-                                                to_runc_json(st, Status::Created).dump());
-        po.load_seccomp = [&] { return seccomp::install(*ctx.seccomp, seccomp_msg); };
+        po.load_seccomp =
+            seccomp::loader(*ctx.seccomp, host_pid, to_runc_json(st, Status::Created).dump());
     }
     procsetup::Warnings warnings;
     auto r = procsetup::prepare(p, po, warnings);

@@ -29,4 +29,10 @@ Result<void> install(Launch& launch, std::string_view message) {
     return with_context(std::move(sent), "send the seccomp notify fd to the listener");
 }
 
+std::function<Result<void>()> loader(Launch& launch, int host_pid, std::string_view state_json) {
+    return [&launch, msg = listener_message(launch, host_pid, state_json)] {
+        return install(launch, msg);
+    };
+}
+
 } // namespace hull::seccomp

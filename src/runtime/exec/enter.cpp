@@ -84,13 +84,11 @@ Error become_process(const ChildContext& ctx) {
     po.host_lsms = ctx.lsms;
     std::string exec_path;
     po.resolved_exec = &exec_path;
-    std::string seccomp_msg; // built now: nothing is allocated once the filter is loaded
     if (ctx.seccomp) {
         ContainerState st = ctx.state;
         st.pid = host_pid;
-        seccomp_msg = seccomp::listener_message(*ctx.seccomp, host_pid,
-                                                to_runc_json(st, Status::Running).dump());
-        po.load_seccomp = [&] { return seccomp::install(*ctx.seccomp, seccomp_msg); };
+        po.load_seccomp =
+            seccomp::loader(*ctx.seccomp, host_pid, to_runc_json(st, Status::Running).dump());
     }
     procsetup::Warnings warnings;
     auto r = procsetup::prepare(*ctx.process, po, warnings);
