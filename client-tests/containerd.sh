@@ -8,10 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 CLIENT_NAME=containerd
 . "$here/lib.sh"
 
-WORK=$1
-HULL=$HULL_BINARY
-ST=$WORK/state
-private_dirs "$ST" || { echo "containerd: 0 passed, 1 failed"; exit 1; }
+client_prologue "$1"
 
 # A private containerd: its own root, state and sockets, no CRI plugin.
 NS=hullct
@@ -173,17 +170,10 @@ test_create_error_reaches_ctr() {
 
 if ! wait_for 20 "${CTR[@]}" version; then
     cat "$WORK/containerd.log"
-    echo "containerd: 0 passed, 1 failed"
-    exit 1
+    fail_script
 fi
 if ! timeout 60 "${CTR[@]}" images import "$CLIENT_IMAGE_ARCHIVE" >"$WORK/import.log" 2>&1; then
     cat "$WORK/import.log"
-    echo "containerd: 0 passed, 1 failed"
-    exit 1
+    fail_script
 fi
-set_base_processes
-run_tests
-cleanup_client
-kill "$daemon_pid"
-wait "$daemon_pid"
-remove_cgroup_parent
+run_tests_and_stop

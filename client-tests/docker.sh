@@ -8,10 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 CLIENT_NAME=docker
 . "$here/lib.sh"
 
-WORK=$1
-HULL=$HULL_BINARY
-ST=$WORK/state
-private_dirs "$ST" || { echo "docker: 0 passed, 1 failed"; exit 1; }
+client_prologue "$1"
 export PATH=$DOCKER_DIR/usr/bin:$DOCKER_DIR/usr/sbin:$PATH
 
 # The daemon.json of docs/clients.md, plus private dirs and no iptables (a private netns).
@@ -68,17 +65,10 @@ test_runtime_is_hull() {
 
 if ! wait_for 30 docker version; then
     tail -n 30 "$WORK/dockerd.log"
-    echo "docker: 0 passed, 1 failed"
-    exit 1
+    fail_script
 fi
 if ! timeout 60 docker load -q -i "$CLIENT_IMAGE_ARCHIVE" >"$WORK/import.log" 2>&1; then
     cat "$WORK/import.log"
-    echo "docker: 0 passed, 1 failed"
-    exit 1
+    fail_script
 fi
-set_base_processes
-run_tests
-cleanup_client
-kill "$daemon_pid"
-wait "$daemon_pid"
-remove_cgroup_parent
+run_tests_and_stop

@@ -242,3 +242,31 @@ private_dirs() { # DIR
     mkdir -p "$1" && mount -t tmpfs -o mode=755 tmpfs "$1" || return 1
     ip link set lo up
 }
+
+# Ends the script before any test ran, counted as one failed test.
+fail_script() {
+    echo "$CLIENT_NAME: 0 passed, 1 failed"
+    exit 1
+}
+
+# The start of every client script (after it has set CLIENT_NAME and sourced this file): WORK
+# (the script's work directory), HULL (the binary under test) and ST, the script's private
+# state directory, a fresh tmpfs like /run (private_dirs).
+client_prologue() { # WORKDIR
+    WORK=$1
+    HULL=$HULL_BINARY
+    ST=$WORK/state
+    private_dirs "$ST" || fail_script
+}
+
+# The end of a client script whose daemon (pid in daemon_pid) is up and whose test image is
+# loaded: runs the tests, removes what the last one left, stops the daemon and removes the
+# client's cgroup parent.
+run_tests_and_stop() {
+    set_base_processes
+    run_tests
+    cleanup_client
+    kill "$daemon_pid"
+    wait "$daemon_pid"
+    remove_cgroup_parent
+}

@@ -7,10 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 CLIENT_NAME=podman
 . "$here/lib.sh"
 
-WORK=$1
-HULL=$HULL_BINARY
-ST=$WORK/state
-private_dirs "$ST" || { echo "podman: 0 passed, 1 failed"; exit 1; }
+client_prologue "$1"
 mkdir -p "$ST/tmp" "$ST/networks"
 
 # The configuration docs/clients.md documents: hull as a named runtime that takes
@@ -76,8 +73,7 @@ test_error_log_reaches_podman() {
 
 if ! timeout 120 "${CLI[@]}" import -q "$CLIENT_IMAGE_ROOTFS_TAR" "$IMG" >"$WORK/import.log" 2>&1; then
     cat "$WORK/import.log"
-    echo "podman: 0 passed, 1 failed"
-    exit 1
+    fail_script
 fi
 set_base_processes
 run_tests
