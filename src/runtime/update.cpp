@@ -21,41 +21,29 @@ template <class T> void take(std::vector<T>& into, const std::vector<T>& from) {
     if (!from.empty()) into = from;
 }
 
+// Copies each listed field that the delta sets; a field absent in the delta keeps its value.
+template <class S, class... T> void take_fields(S& into, const S& from, T S::*... fields) {
+    (take(into.*fields, from.*fields), ...);
+}
+
 void merge_memory(Memory& m, const Memory& d) {
-    take(m.limit, d.limit);
-    take(m.reservation, d.reservation);
-    take(m.swap, d.swap);
-    take(m.kernel, d.kernel);
-    take(m.kernelTCP, d.kernelTCP);
-    take(m.swappiness, d.swappiness);
-    take(m.disableOOMKiller, d.disableOOMKiller);
-    take(m.useHierarchy, d.useHierarchy);
-    take(m.checkBeforeUpdate, d.checkBeforeUpdate);
+    take_fields(m, d, &Memory::limit, &Memory::reservation, &Memory::swap, &Memory::kernel,
+                &Memory::kernelTCP, &Memory::swappiness, &Memory::disableOOMKiller,
+                &Memory::useHierarchy, &Memory::checkBeforeUpdate);
     // runc: "unlimited memory" without a swap value means unlimited swap too (v1 would refuse
     // a memsw limit below an unlimited memory limit).
     if (d.limit == -1 && !d.swap) m.swap = -1;
 }
 
 void merge_cpu(Cpu& c, const Cpu& d) {
-    take(c.shares, d.shares);
-    take(c.quota, d.quota);
-    take(c.burst, d.burst);
-    take(c.period, d.period);
-    take(c.realtimeRuntime, d.realtimeRuntime);
-    take(c.realtimePeriod, d.realtimePeriod);
-    take(c.cpus, d.cpus);
-    take(c.mems, d.mems);
-    take(c.idle, d.idle);
+    take_fields(c, d, &Cpu::shares, &Cpu::quota, &Cpu::burst, &Cpu::period, &Cpu::realtimeRuntime,
+                &Cpu::realtimePeriod, &Cpu::cpus, &Cpu::mems, &Cpu::idle);
 }
 
 void merge_block_io(BlockIO& b, const BlockIO& d) {
-    take(b.weight, d.weight);
-    take(b.leafWeight, d.leafWeight);
-    take(b.weightDevice, d.weightDevice);
-    take(b.throttleReadBpsDevice, d.throttleReadBpsDevice);
-    take(b.throttleWriteBpsDevice, d.throttleWriteBpsDevice);
-    take(b.throttleReadIOPSDevice, d.throttleReadIOPSDevice);
-    take(b.throttleWriteIOPSDevice, d.throttleWriteIOPSDevice);
+    take_fields(b, d, &BlockIO::weight, &BlockIO::leafWeight, &BlockIO::weightDevice,
+                &BlockIO::throttleReadBpsDevice, &BlockIO::throttleWriteBpsDevice,
+                &BlockIO::throttleReadIOPSDevice, &BlockIO::throttleWriteIOPSDevice);
 }
 
 // Merges an optional sub-object: absent in the delta keeps the current one.
@@ -76,8 +64,7 @@ Resources merge_update(const Resources& current, const Resources& delta) {
     merge_object(r.pids, delta.pids, [](Pids& p, const Pids& d) { take(p.limit, d.limit); });
     take(r.hugepageLimits, delta.hugepageLimits);
     merge_object(r.network, delta.network, [](Network& n, const Network& d) {
-        take(n.classID, d.classID);
-        take(n.priorities, d.priorities);
+        take_fields(n, d, &Network::classID, &Network::priorities);
     });
     for (const auto& [dev, limits] : delta.rdma)
         r.rdma[dev] = limits;

@@ -84,6 +84,26 @@ TEST_CASE("update merge: unlimited memory without swap makes swap unlimited too"
     CHECK(merge_update(current_resources(), limited).memory->swap == 200 << 20);
 }
 
+TEST_CASE("update merge: every field set in the delta is taken", "[runtime][update]") {
+    Resources delta;
+    delta.memory = Memory{1, 2, 3, 4, 5, 6, true, true, true};
+    delta.cpu = Cpu{7, 8, 9, 10, 11, 12, "1", "0", 1};
+    ThrottleDevice t{8, 0, 13};
+    delta.blockIO = BlockIO{14, 15, {{8, 0, 16, std::nullopt}}, {t}, {t}, {t}, {t}};
+    delta.network = Network{17, {{"eth0", 18}}};
+    Resources current = current_resources();
+    current.memory = Memory{21, 22, 23, 24, 25, 26, false, false, false};
+    current.cpu = Cpu{27, 28, 29, 30, 31, 32, "2", "1", 0};
+    ThrottleDevice u{9, 1, 33};
+    current.blockIO = BlockIO{34, 35, {{9, 1, 36, 37}}, {u}, {u}, {u}, {u}};
+    current.network = Network{38, {{"lo", 39}}};
+    Resources m = merge_update(current, delta);
+    CHECK(m.memory == delta.memory);
+    CHECK(m.cpu == delta.cpu);
+    CHECK(m.blockIO == delta.blockIO);
+    CHECK(m.network == delta.network);
+}
+
 TEST_CASE("update merge: devices in the delta are ignored", "[runtime][update]") {
     Resources delta;
     delta.devices.push_back(DeviceRule{true, std::nullopt, std::nullopt, std::nullopt, "rwm"});
