@@ -3,10 +3,10 @@
 #include "hull/cgroups.hpp"
 
 #include "files.hpp"
+#include "sleep.hpp"
 
 #include "hull/log.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,14 +18,6 @@
 namespace hull::cgroups {
 
 namespace {
-
-void sleep_ms(long ms) {
-    struct timespec ts {
-        ms / 1000, (ms % 1000) * 1000000
-    };
-    while (::nanosleep(&ts, &ts) < 0 && errno == EINTR) {
-    }
-}
 
 std::vector<std::string> components(std::string_view path) {
     std::vector<std::string> out;
@@ -117,19 +109,12 @@ Result<void> rmdir_retry(const std::string& dir, long deadline_ms) {
 // Removes `dir` and every cgroup below it, deepest first.
 Result<void> remove_cgroup_tree(const std::string& dir, long deadline_ms) {
     Result<void> first;
-    if (DIR* d = ::opendir(dir.c_str())) {
-        std::vector<std::string> subdirs;
-        while (auto* e = ::readdir(d)) {
-            std::string_view n = e->d_name;
-            if (n == "." || n == "..") continue;
-            if (e->d_type == DT_DIR) subdirs.emplace_back(n);
-        }
-        ::closedir(d);
-        for (const auto& s : subdirs) {
+    if (auto subdirs = child_cgroups(dir)) {
+        for (const auto& s : *subdirs) {
             auto r = remove_cgroup_tree(dir + "/" + s, deadline_ms);
             if (!r && first) first = r;
         }
-    } else if (errno == ENOENT) {
+    } else if (subdirs.error().err() == ENOENT) {
         return {};
     }
     auto r = rmdir_retry(dir, deadline_ms);

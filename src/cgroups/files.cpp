@@ -1,5 +1,6 @@
 #include "files.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,6 +30,18 @@ bool has_file(const std::string& dir, std::string_view file) {
 bool is_dir(const std::string& path) {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+Result<std::vector<std::string>> child_cgroups(const std::string& dir) {
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return fail_errno("opendir " + dir);
+    std::vector<std::string> out;
+    while (auto* e = ::readdir(d)) {
+        std::string_view n = e->d_name;
+        if (e->d_type == DT_DIR && n != "." && n != "..") out.emplace_back(n);
+    }
+    ::closedir(d);
+    return out;
 }
 
 Result<std::string> read_cg(const std::string& dir, std::string_view file) {

@@ -1,7 +1,7 @@
 // Internal to hull::cgroups: reading and writing cgroup control files with errors that name
 // the file and the directory ("write memory.max in /sys/fs/cgroup/hull/c1: Invalid argument"),
 // and parsers for the file formats (single values, flat keyed "key value" lines, nested keyed
-// "key a=1 b=2" lines).
+// "key a=1 b=2" lines), and the listing of the cgroups below a cgroup.
 #pragma once
 
 #include "hull/error.hpp"
@@ -19,6 +19,9 @@ namespace hull::cgroups {
 // <dir>/<file> exists.
 bool has_file(const std::string& dir, std::string_view file);
 bool is_dir(const std::string& path);
+// The names of the cgroups directly below `dir` (its subdirectories). The error keeps the errno
+// of opendir (ENOENT: `dir` is gone).
+Result<std::vector<std::string>> child_cgroups(const std::string& dir);
 
 // Reads a control file.
 Result<std::string> read_cg(const std::string& dir, std::string_view file);

@@ -2,27 +2,18 @@
 #include "hull/cgroups.hpp"
 
 #include "files.hpp"
+#include "sleep.hpp"
 
 #include "hull/log.hpp"
 
-#include <dirent.h>
 #include <signal.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <ctime>
 
 namespace hull::cgroups {
 
 namespace {
-
-void sleep_ms(long ms) {
-    struct timespec ts {
-        ms / 1000, (ms % 1000) * 1000000
-    };
-    while (::nanosleep(&ts, &ts) < 0 && errno == EINTR) {
-    }
-}
 
 struct FreezerDir {
     std::string dir;
@@ -71,15 +62,9 @@ Result<void> collect_pids(const std::string& dir, std::vector<pid_t>& out) {
     }
     for (auto line : split_lines(*procs))
         if (auto v = parse_u64(line)) out.push_back(static_cast<pid_t>(*v));
-    DIR* d = ::opendir(dir.c_str());
-    if (!d) return {};
-    std::vector<std::string> subdirs;
-    while (auto* e = ::readdir(d)) {
-        std::string_view n = e->d_name;
-        if (e->d_type == DT_DIR && n != "." && n != "..") subdirs.emplace_back(n);
-    }
-    ::closedir(d);
-    for (const auto& s : subdirs)
+    auto subdirs = child_cgroups(dir);
+    if (!subdirs) return {};
+    for (const auto& s : *subdirs)
         HULL_TRY(collect_pids(dir + "/" + s, out));
     return {};
 }
