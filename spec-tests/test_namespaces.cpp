@@ -52,11 +52,16 @@ json user_mappings() {
     return json::array({{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}});
 }
 
-// Creates (not starts) a container that sleeps, and returns its host pid.
-std::string create_sleeper(Bundle& b) {
-    b.set_args({"/probe", "sleep", "60"});
+struct SleeperOptions {
+    std::vector<std::string> args{"/probe", "sleep", "60"}; // the container's process
+    std::string stdout_file; // where its stdout goes; empty: a file in a fresh temp dir
+};
+
+// Creates (not starts) a container, by default one that sleeps, and returns its host pid.
+std::string create_sleeper(Bundle& b, const SleeperOptions& opts = {}) {
+    b.set_args(opts.args);
     RunOptions o;
-    o.stdout_file = temp_dir() + "/out";
+    o.stdout_file = opts.stdout_file.empty() ? temp_dir() + "/out" : opts.stdout_file;
     o.stderr_file = temp_dir() + "/err";
     RunResult r = b.create(o);
     INFO(describe(r));
@@ -529,24 +534,16 @@ TEST_CASE("create, start and delete with a joined user namespace leave nothing b
     Bundle b;
     b.chown_rootfs(100000, 100000);
     join_user_namespace_all_new(b, holder.path());
-    b.set_args({"/probe"});
-    RunOptions o;
-    o.stdout_file = temp_dir() + "/out";
-    o.stderr_file = temp_dir() + "/err";
-    RunResult cr = b.create(o);
-    INFO(describe(cr));
-    REQUIRE(cr.exit_code == 0);
-    json st = b.state();
-    REQUIRE(st.is_object());
-    CHECK(st["status"] == "created");
-    const std::string pid = std::to_string(st["pid"].get<int>());
+    const std::string out = temp_dir() + "/out";
+    const std::string pid = create_sleeper(b, {.args = {"/probe"}, .stdout_file = out});
+    CHECK(b.state()["status"] == "created");
     CHECK(processes_in_userns(user).size() == 2); // the holder and the init
 
     RunResult sr = b.start();
     INFO(describe(sr));
     REQUIRE(sr.exit_code == 0);
     REQUIRE(b.wait_status("stopped"));
-    json rep = parse_probe_json(read_text(o.stdout_file));
+    json rep = parse_probe_json(read_text(out));
     CHECK(rep["pid"] == 1);
     CHECK(rep["namespaces"]["user"] == ns_of(holder.pid(), "user"));
     CHECK(rep["time_offsets"]["boottime"]["secs"] == 172800);
