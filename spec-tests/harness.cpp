@@ -153,6 +153,9 @@ std::string hull_binary() {
 std::string probe_binary() {
     return must_env("HULL_PROBE");
 }
+std::string unguarded_binary() {
+    return must_env("HULL_UNGUARDED");
+}
 
 std::string temp_dir() {
     std::string d = fresh_name("t");

@@ -71,6 +71,8 @@ std::string temp_dir();
 // $HULL_BINARY and $HULL_PROBE (absolute paths); main() checks they are set.
 std::string hull_binary();
 std::string probe_binary();
+// $HULL_UNGUARDED: hull built without the CVE-2019-5736 guard (the [cve] tests' control).
+std::string unguarded_binary();
 
 // "exit 1 (signal 0)\n--- stdout ---\n...\n--- stderr ---\n..." for failure messages:
 // INFO(describe(r)).

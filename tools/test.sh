@@ -61,7 +61,7 @@ run_v2_lane() {
 run_suite unit ./build/tests/unit/hull-unit
 if [ -x build/spec-tests/hull-spec ]; then
     run_suite spec env HULL_BINARY="$PWD/build/hull" HULL_PROBE="$PWD/build/spec-tests/probe" \
-        ./build/spec-tests/hull-spec
+        HULL_UNGUARDED="$PWD/build/spec-tests/hull-unguarded" ./build/spec-tests/hull-spec
 fi
 
 # The client suite: real podman, containerd and dockerd drive build/hull (client-tests/run.sh,

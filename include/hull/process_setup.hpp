@@ -92,6 +92,11 @@ struct Options {
     std::string* resolved_exec = nullptr;
 };
 
+// oomScoreAdj of another process (`create` and `exec` set it for their child, which is not
+// dumpable: in a user namespace its /proc files belong to host root and it could not write
+// them itself). Unset: nothing is written.
+Result<void> set_oom_score_adj(int pid, std::optional<int32_t> adj);
+
 // Everything except the exec, in the order above. Warnings are appended to `warnings`, also
 // when an error follows.
 Result<void> prepare(const Process& process, const Options& opts, Warnings& warnings);
@@ -109,5 +114,10 @@ Result<std::string> find_executable(std::string_view arg0, std::span<const std::
 Error exec(const Process& process);
 // The same with args[0] already resolved (Options::resolved_exec): only execve.
 Error exec(const Process& process, const std::string& resolved_path);
+
+// execve's form of `strings` after `prefix`: pointers into them, null-terminated.
+std::vector<char*> c_array(std::span<const std::string> strings, std::vector<char*> prefix = {});
+// The error of a failed execve of `path` as exec() words it: "exec PATH: permission denied".
+Error exec_error(int err, const std::string& path);
 
 } // namespace hull::procsetup

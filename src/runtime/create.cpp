@@ -1,11 +1,13 @@
 // create: the parent side. See launch.hpp and docs/ARCHITECTURE.md for the sequence.
 #include "container_cgroup.hpp"
+#include "exe_guard.hpp"
 #include "hull/config_parse.hpp"
 #include "hull/fdpass.hpp"
 #include "hull/fs.hpp"
 #include "hull/hooks.hpp"
 #include "hull/log.hpp"
 #include "hull/proc.hpp"
+#include "hull/process_setup.hpp"
 #include "hull/rootfs.hpp"
 #include "hull/runtime.hpp"
 #include "hull/seccomp.hpp"
@@ -19,6 +21,7 @@
 #include "sync.hpp"
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -156,6 +159,13 @@ Result<void> Parent::build() {
     const auto idmapped = HULL_TRY(rootfs::make_idmapped_trees(cfg, bundle));
     // With a user namespace joined by path, the joiner does this in that namespace.
     if (!plan.joined_user) HULL_TRY(ns::prepare_cloner(plan, cfg));
+    // CVE-2019-5736: the sealed trampoline, when the container could write hull's binary (a
+    // joined user namespace's maps are not known here: counted as shared).
+    UniqueFd trampoline;
+    if (cfg.process)
+        trampoline = HULL_TRY(exe_guard::trampoline_for(
+            *cfg.process, plan.new_user ? exe_guard::UserNs::Own : exe_guard::UserNs::Shared,
+            plan.uid_map, plan.gid_map));
 
     InitContext ctx;
     ctx.cfg = &cfg;
@@ -170,6 +180,8 @@ Result<void> Parent::build() {
     ctx.pivot = opts.pivot;
     ctx.state = st;
     ctx.seccomp = sec ? &*sec : nullptr;
+    ctx.trampoline_fd = trampoline ? trampoline.get() : -1;
+    ctx.oom_by_parent = true;
 
     sys::CloneRequest req;
     req.flags = plan.clone_flags;
@@ -187,6 +199,9 @@ Result<void> Parent::build() {
     ctx.cgroup_dirs = cgroup_dirs(*cgroup);
     ctx.idmapped = &idmapped;
     (void)log::file_fd(); // open --log before the clone: the init keeps that fd
+    // Not dumpable from here on (the init inherits it): container processes that share its pid
+    // namespace cannot open its /proc entries (exe, fd, mem) while it runs hull's code.
+    prctl(PR_SET_DUMPABLE, 0);
     auto cloned = plan.joined_user ? clone_init_via_joiner(req, ctx) : sys::clone_process(req);
     auto child = HULL_TRY_CTX(std::move(cloned), "clone the container init");
     if (child.pid == 0) init_main(ctx); // never returns
@@ -196,8 +211,10 @@ Result<void> Parent::build() {
     sync.child.reset();
     console.reset();
     cgroup_dir.reset();
+    trampoline.reset();
     {
         auto r = enter_cgroup(child);
+        if (r && cfg.process) r = procsetup::set_oom_score_adj(child.pid, cfg.process->oomScoreAdj);
         if (!r) {
             sync_send_error(sync.parent.get(), r.error());
             return std::unexpected(r.error());

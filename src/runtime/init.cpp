@@ -2,6 +2,7 @@
 // sync socket while `create` runs, and to `start` over exec.fifo afterwards.
 #include "init.hpp"
 
+#include "exe_guard.hpp"
 #include "hull/hooks.hpp"
 #include "hull/log.hpp"
 #include "hull/process_setup.hpp"
@@ -79,8 +80,8 @@ struct Init {
 
     // Steps while `create` waits for us.
     Result<void> build();
-    // Steps after `start` released us; returns only on failure.
-    Error become_process();
+    // Steps after `start` released us; returns only on failure. `report_fd` is exec.fifo.
+    Error become_process(int report_fd);
     std::vector<int> preserved() const {
         std::vector<int> v;
         for (int i = 0; i < ctx.preserve_fds; ++i)
@@ -160,7 +161,7 @@ Result<void> Init::build() {
     return {};
 }
 
-Error Init::become_process() {
+Error Init::become_process(int report_fd) {
     if (!cfg.hooks.startContainer.empty()) {
         ContainerState st = ctx.state;
         st.pid = getpid();
@@ -168,13 +169,12 @@ Error Init::become_process() {
                             to_runc_json(st, Status::Created).dump());
         if (!r) return r.error();
     }
-    Process with_listen; // socket activation: runc adds LISTEN_FDS and LISTEN_PID=1
-    if (ctx.listen_fds > 0) {
-        with_listen = *cfg.process;
-        with_listen.env.push_back("LISTEN_FDS=" + std::to_string(ctx.listen_fds));
-        with_listen.env.push_back("LISTEN_PID=1");
+    Process p = *cfg.process;
+    if (ctx.listen_fds > 0) { // socket activation: runc adds LISTEN_FDS and LISTEN_PID=1
+        p.env.push_back("LISTEN_FDS=" + std::to_string(ctx.listen_fds));
+        p.env.push_back("LISTEN_PID=1");
     }
-    const Process& p = ctx.listen_fds > 0 ? with_listen : *cfg.process;
+    if (ctx.oom_by_parent) p.oomScoreAdj.reset();
     if (pty) {
         auto r = terminal::become_session_leader_on(std::move(pty->slave));
         if (!r) return r.error();
@@ -184,7 +184,9 @@ Error Init::become_process() {
     sigprocmask(SIG_SETMASK, &none, nullptr);
 
     // The fifo is not kept: close-on-exec, it closes at execve, which tells `start` we got there.
+    // Through the trampoline it stays open until the trampoline's own execve.
     std::vector<int> keep = preserved();
+    if (ctx.trampoline_fd >= 0) keep.push_back(report_fd);
     procsetup::Options po;
     po.personality = cfg.linux && cfg.linux->personality ? &*cfg.linux->personality : nullptr;
     po.keep_fds = keep;
@@ -200,6 +202,7 @@ Error Init::become_process() {
     procsetup::Warnings warnings;
     auto r = procsetup::prepare(p, po, warnings);
     if (!r) return r.error();
+    if (ctx.trampoline_fd >= 0) return exe_guard::exec(ctx.trampoline_fd, report_fd, p, exec_path);
     return procsetup::exec(p, exec_path);
 }
 
@@ -223,6 +226,7 @@ void init_main(const InitContext& ctx) {
         std::vector<int> keep{ctx.sync_fd, ctx.fifo_fd};
         if (ctx.console_fd >= 0) keep.push_back(ctx.console_fd);
         if (ctx.seccomp && ctx.seccomp->listener) keep.push_back(ctx.seccomp->listener.get());
+        if (ctx.trampoline_fd >= 0) keep.push_back(ctx.trampoline_fd);
         if (const int log_fd = log::file_fd(); log_fd >= 0) keep.push_back(log_fd);
         if (ctx.idmapped)
             for (const auto& t : *ctx.idmapped)
@@ -250,7 +254,7 @@ void init_main(const InitContext& ctx) {
     init.procfd.reset();
     if (write(fifo, "\x00", 1) != 1) _exit(1);
     if (!ctx.cfg->process) die(fifo, Error::msg("process: the config has no process to start"));
-    die(fifo, init.become_process());
+    die(fifo, init.become_process(fifo));
 }
 
 } // namespace hull::runtime

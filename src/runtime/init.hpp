@@ -39,6 +39,11 @@ struct InitContext {
     CgroupNsMode cgroupns = CgroupNsMode::ByClone;
     std::vector<rootfs::CgroupView> cgroup_dirs;
     seccomp::Launch* seccomp = nullptr; // compiled by `create`; loaded right before execve
+    // exe_guard's sealed trampoline, -1 for a direct execve (see exe_guard.hpp).
+    int trampoline_fd = -1;
+    // process.oomScoreAdj is written by `create` (the init is not dumpable: in a user
+    // namespace its /proc files belong to host root), so the init leaves it alone.
+    bool oom_by_parent = false;
 };
 
 [[noreturn]] void init_main(const InitContext& ctx);

@@ -1,6 +1,7 @@
 // The exec'd process's own setup, from clone to execve (see enter.hpp).
 #include "enter.hpp"
 
+#include "../exe_guard.hpp"
 #include "hull/log.hpp"
 #include "hull/sys_fds.hpp"
 #include "hull/terminal.hpp"
@@ -77,6 +78,7 @@ Error become_process(const ChildContext& ctx) {
     std::vector<int> keep;
     for (int i = 0; i < ctx.preserve_fds; ++i)
         keep.push_back(3 + i);
+    if (ctx.trampoline_fd >= 0) keep.push_back(ctx.sync_fd); // the trampoline reports on it
     procsetup::Options po;
     po.personality =
         ctx.cfg->linux && ctx.cfg->linux->personality ? &*ctx.cfg->linux->personality : nullptr;
@@ -95,6 +97,8 @@ Error become_process(const ChildContext& ctx) {
     for (const auto& w : warnings)
         log::warn(w);
     if (!r) return r.error();
+    if (ctx.trampoline_fd >= 0)
+        return exe_guard::exec(ctx.trampoline_fd, ctx.sync_fd, *ctx.process, exec_path);
     return procsetup::exec(*ctx.process, exec_path);
 }
 
@@ -109,6 +113,7 @@ void child_main(const ChildContext& ctx) {
     std::vector<int> keep{ctx.sync_fd, ctx.init_pidfd, ctx.init_root_fd};
     if (ctx.console_fd >= 0) keep.push_back(ctx.console_fd);
     if (ctx.seccomp && ctx.seccomp->listener) keep.push_back(ctx.seccomp->listener.get());
+    if (ctx.trampoline_fd >= 0) keep.push_back(ctx.trampoline_fd);
     if (const int log_fd = log::file_fd(); log_fd >= 0) keep.push_back(log_fd);
     for (const auto& [fd, type] : ctx.ns_fds)
         keep.push_back(fd);

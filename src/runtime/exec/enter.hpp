@@ -33,6 +33,7 @@ struct ChildContext {
     seccomp::Launch* seccomp = nullptr;
     ContainerState state; // for the seccomp listener message
     procsetup::HostLsms lsms;
+    int trampoline_fd = -1; // exe_guard's sealed trampoline; -1: execve directly
 };
 
 [[noreturn]] void child_main(const ChildContext& ctx);

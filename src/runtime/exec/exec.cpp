@@ -3,10 +3,10 @@
 // docs/ARCHITECTURE.md ("exec").
 #include "hull/exec.hpp"
 #include "../container_cgroup.hpp"
+#include "../exe_guard.hpp"
 #include "../forward.hpp"
 #include "../launch.hpp"
 #include "enter.hpp"
-#include "exe_seal.hpp"
 #include "hull/config_parse.hpp"
 #include "hull/fdpass.hpp"
 #include "hull/fs.hpp"
@@ -177,16 +177,19 @@ Result<int> Parent::run() {
 
     UniqueFd init_pidfd = HULL_TRY(open_init(st));
     Namespaces ns = HULL_TRY(namespaces_of(st.pid));
+    UniqueFd trampoline;
     {
-        // CVE-2019-5736: may re-execute this command from a read-only view of hull.
+        // CVE-2019-5736: the sealed trampoline, when the container could write hull's binary.
         std::string map_dir = "/proc/" + std::to_string(st.pid) + "/";
         bool own = ns.flags & CLONE_NEWUSER;
-        auto uid_map = own ? exe_seal::parse_id_map(fs::read_file(map_dir + "uid_map").value_or(""))
-                           : std::vector<IdMapping>{};
-        auto gid_map = own ? exe_seal::parse_id_map(fs::read_file(map_dir + "gid_map").value_or(""))
-                           : std::vector<IdMapping>{};
-        HULL_TRY(exe_seal::ensure_sealed(own ? exe_seal::UserNs::Own : exe_seal::UserNs::Shared,
-                                         uid_map, gid_map));
+        auto uid_map =
+            own ? exe_guard::parse_id_map(fs::read_file(map_dir + "uid_map").value_or(""))
+                : std::vector<IdMapping>{};
+        auto gid_map =
+            own ? exe_guard::parse_id_map(fs::read_file(map_dir + "gid_map").value_or(""))
+                : std::vector<IdMapping>{};
+        trampoline = HULL_TRY(exe_guard::trampoline_for(
+            process, own ? exe_guard::UserNs::Own : exe_guard::UserNs::Shared, uid_map, gid_map));
     }
     UniqueFd init_root(open(("/proc/" + std::to_string(st.pid) + "/root").c_str(),
                             O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -227,6 +230,10 @@ Result<int> Parent::run() {
     ctx.seccomp = sec ? &*sec : nullptr;
     ctx.state = st;
     ctx.lsms = procsetup::detect_host_lsms();
+    ctx.trampoline_fd = trampoline ? trampoline.get() : -1;
+    // Written by us after the clone: the child is not dumpable (see set_oom_score_adj).
+    const std::optional<int32_t> oom = process.oomScoreAdj;
+    process.oomScoreAdj.reset();
 
     // The pid namespace applies to children: enter it for the clone, then come back.
     UniqueFd own_pidns;
@@ -250,6 +257,7 @@ Result<int> Parent::run() {
     sync.second.reset();
     console.reset();
     sec.reset();
+    trampoline.reset();
     UniqueFd pidfd = std::move(child->pidfd);
     auto fail_child = [&](const Error& e) -> Result<int> {
         (void)sys::pidfd_send_signal(pidfd.get(), SIGKILL);
@@ -258,6 +266,7 @@ Result<int> Parent::run() {
     };
     if (!child->in_cgroup)
         if (auto r = target.place(child->pid); !r) return fail_child(r.error());
+    if (auto r = procsetup::set_oom_score_adj(child->pid, oom); !r) return fail_child(r.error());
     if (send(sync.first.get(), "g", 1, MSG_NOSIGNAL) != 1)
         return fail_child(Error::from_errno("start the exec process"));
     // The process is in the container's cgroup now (delete and kill --all find it): let the

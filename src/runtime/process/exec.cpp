@@ -63,24 +63,23 @@ Error exec(const Process& process) {
     return exec(process, *path);
 }
 
+std::vector<char*> c_array(std::span<const std::string> strings, std::vector<char*> prefix) {
+    for (const auto& s : strings)
+        prefix.push_back(const_cast<char*>(s.c_str()));
+    prefix.push_back(nullptr);
+    return prefix;
+}
+
+Error exec_error(int err, const std::string& path) {
+    return Error(err, "exec " + path + ": " + lower_strerror(err));
+}
+
 Error exec(const Process& process, const std::string& resolved) {
     if (process.args.empty()) return Error(EINVAL, "exec: process.args is empty");
-    const std::string* path = &resolved;
-
-    std::vector<char*> argv;
-    argv.reserve(process.args.size() + 1);
-    for (const auto& a : process.args)
-        argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    envp.reserve(process.env.size() + 1);
-    for (const auto& e : process.env)
-        envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
-
-    ::execve(path->c_str(), argv.data(), envp.data());
-    int err = errno;
-    return Error(err, "exec " + *path + ": " + lower_strerror(err));
+    std::vector<char*> argv = c_array(process.args);
+    std::vector<char*> envp = c_array(process.env);
+    ::execve(resolved.c_str(), argv.data(), envp.data());
+    return exec_error(errno, resolved);
 }
 
 } // namespace hull::procsetup

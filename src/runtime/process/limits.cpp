@@ -62,6 +62,13 @@ Result<void> apply_oom_score_adj(std::optional<int32_t> adj) {
     return with_context(write_proc_self("oom_score_adj", text), "set oom_score_adj to " + text);
 }
 
+Result<void> set_oom_score_adj(int pid, std::optional<int32_t> adj) {
+    if (!adj) return {};
+    auto text = std::to_string(*adj);
+    return with_context(write_proc_of(std::to_string(pid), "oom_score_adj", text),
+                        "set oom_score_adj to " + text);
+}
+
 uint64_t sched_flag_bits(std::span<const SchedulerFlag> flags) {
     uint64_t bits = 0;
     for (auto f : flags)

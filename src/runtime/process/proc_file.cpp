@@ -1,4 +1,4 @@
-// Writing /proc/self files, refusing anything that is not procfs.
+// Writing /proc/<pid> files, refusing anything that is not procfs.
 #include "steps.hpp"
 
 #include "hull/fd.hpp"
@@ -13,7 +13,11 @@
 namespace hull::procsetup {
 
 Result<void> write_proc_self(std::string_view name, std::string_view data) {
-    std::string path = "/proc/self/" + std::string(name);
+    return write_proc_of("self", name, data);
+}
+
+Result<void> write_proc_of(std::string_view pid, std::string_view name, std::string_view data) {
+    std::string path = "/proc/" + std::string(pid) + "/" + std::string(name);
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
     if (!fd) {
         int err = errno;

@@ -58,5 +58,7 @@ Result<void> apply_capabilities(const std::optional<Capabilities>& caps, Warning
 // Writes `data` to a file under /proc/self (e.g. "oom_score_adj"), checking that the file
 // really is on procfs (a container rootfs may fake /proc).
 Result<void> write_proc_self(std::string_view name, std::string_view data);
+// The same for /proc/<pid>/`name` (`pid` may be "self").
+Result<void> write_proc_of(std::string_view pid, std::string_view name, std::string_view data);
 
 } // namespace hull::procsetup

@@ -1,0 +1,10 @@
+// The bytes of the hull-trampoline program (src/trampoline/), compiled into libhull by
+// src/trampoline/embed.py.
+#pragma once
+
+#include <cstddef>
+
+namespace hull::runtime::trampoline_blob {
+extern const unsigned char kData[];
+extern const std::size_t kSize;
+} // namespace hull::runtime::trampoline_blob
