@@ -90,7 +90,8 @@ bool needed(UserNs userns, const std::vector<IdMapping>& uid_map,
 Result<UniqueFd> trampoline_for(const Process& process, UserNs userns,
                                 const std::vector<IdMapping>& uid_map,
                                 const std::vector<IdMapping>& gid_map) {
-    if (!compiled_in() || !needed(userns, uid_map, gid_map)) return UniqueFd{};
+    if (!compiled_in() || trampoline_blob::kSize == 0 || !needed(userns, uid_map, gid_map))
+        return UniqueFd{};
     if (process.selinuxLabel && !process.selinuxLabel->empty() &&
         procsetup::detect_host_lsms().selinux)
         return UniqueFd{};

@@ -43,7 +43,8 @@ bool needed(UserNs userns, const std::vector<IdMapping>& uid_map,
 std::vector<IdMapping> parse_id_map(std::string_view text);
 
 // The trampoline for `process`, or an empty fd when none is used: hull built without the
-// guard, the container cannot write the binary (needed() is false), or the process has an
+// guard or for an architecture the trampoline is not written for (other than x86_64 and
+// aarch64), the container cannot write the binary (needed() is false), or the process has an
 // SELinux label on an SELinux host (its domain transition must happen on the user's program,
 // and the policy keeps container domains from writing the runtime's binary). The fd is a
 // memfd sealed with F_SEAL_SEAL|SHRINK|GROW|WRITE, close-on-exec. Made before the clone,

@@ -1,5 +1,5 @@
 // The bytes of the hull-trampoline program (src/trampoline/), compiled into libhull by
-// src/trampoline/embed.py.
+// src/trampoline/embed.py. kSize is 0 where no trampoline is built for the architecture.
 #pragma once
 
 #include <cstddef>

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 # Writes a C++ source holding the bytes of a file, for src/trampoline/meson.build:
-#   embed.py INPUT OUTPUT
+#   embed.py INPUT OUTPUT        (INPUT "-": no program, an empty blob)
 import sys
 
-data = open(sys.argv[1], 'rb').read()
+data = b'' if sys.argv[1] == '-' else open(sys.argv[1], 'rb').read()
 rows = []
 for i in range(0, len(data), 16):
     rows.append('    ' + ', '.join('0x%02x' % b for b in data[i:i + 16]) + ',')
@@ -12,6 +12,6 @@ with open(sys.argv[2], 'w') as out:
     out.write('#include "src/runtime/trampoline_blob.hpp"\n\n')
     out.write('namespace hull::runtime::trampoline_blob {\n')
     out.write('alignas(16) const unsigned char kData[] = {\n')
-    out.write('\n'.join(rows) + '\n};\n')
-    out.write('const std::size_t kSize = sizeof(kData);\n')
+    out.write('\n'.join(rows or ['    0,']) + '\n};\n')
+    out.write('const std::size_t kSize = %d;\n' % len(data))
     out.write('} // namespace hull::runtime::trampoline_blob\n')
