@@ -240,13 +240,23 @@ TEST_CASE("cgroup cmds: pause freezes every process, resume thaws them", "[cgrou
     CHECK(procs_in_rootfs(b).empty());
 }
 
-TEST_CASE("cgroup cmds: pause and resume refuse stopped and created containers", "[cgroup_cmds]") {
+TEST_CASE("cgroup cmds: a created container can be paused (as runc); stopped ones cannot",
+          "[cgroup_cmds]") {
     Bundle b;
     b.set_args({"/bin/true"});
     REQUIRE(b.create().exit_code == 0);
     RunResult resume_created = b.hull("resume", b.id);
     CHECK(resume_created.exit_code == 1);
     CHECK(resume_created.err == "hull: container not paused\n");
+    RunResult pause_created = b.hull("pause", b.id);
+    INFO(describe(pause_created));
+    REQUIRE(pause_created.exit_code == 0);
+    CHECK(b.state()["status"] == "paused");
+    RunResult start_paused = b.start();
+    CHECK(start_paused.exit_code == 1);
+    CHECK(start_paused.err == "hull: container is not in created state\n");
+    REQUIRE(b.hull("resume", b.id).exit_code == 0);
+    CHECK(b.state()["status"] == "created");
     REQUIRE(b.start().exit_code == 0);
     REQUIRE(b.wait_status("stopped"));
     RunResult p = b.hull("pause", b.id);

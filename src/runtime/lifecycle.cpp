@@ -106,7 +106,7 @@ Result<void> start(const std::string& root, const std::string& id) {
     auto store = HULL_TRY(Store::open_root(root));
     auto c = HULL_TRY(store.open(id));
     auto st = HULL_TRY(c.load());
-    HULL_TRY(check_operation(derive_status(st, c.dirfd()), Operation::Start, id));
+    HULL_TRY(check_operation(derive_status(st, c.dirfd(), frozen_probe(st)), Operation::Start, id));
     auto cfg = HULL_TRY(load_snapshot(c));
     if (!cfg.process) return fail("process: the config has no process to start");
     HULL_TRY(release_init(c, st));

@@ -81,8 +81,8 @@ Result<void> check_operation(Status s, Operation op, std::string_view id) {
                     " that is not stopped: " + std::string(to_string(s)));
     case Operation::ForceDelete:
         return {};
-    case Operation::Pause:
-        if (s == Status::Running) return {};
+    case Operation::Pause: // runc freezes a created container too
+        if (s == Status::Running || s == Status::Created) return {};
         if (s == Status::Paused) return fail("container already paused");
         return not_running();
     case Operation::Resume:

@@ -56,7 +56,7 @@ const Row kTable[] = {
     {Operation::ForceDelete, Status::Stopped,  ""},
 
     {Operation::Pause, Status::Creating, "container not running"},
-    {Operation::Pause, Status::Created,  "container not running"},
+    {Operation::Pause, Status::Created,  ""},
     {Operation::Pause, Status::Running,  ""},
     {Operation::Pause, Status::Paused,   "container already paused"},
     {Operation::Pause, Status::Stopped,  "container not running"},
