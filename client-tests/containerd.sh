@@ -168,6 +168,23 @@ test_create_error_reaches_ctr() {
     expect_not_contains "$OUT" bad1 "containers left"
 }
 
+test_start_error_reaches_ctr() {
+    # A file with the execute bit that is neither ELF nor script: create succeeds, and the
+    # execve at start fails (in hull-trampoline when the guard applies).
+    printf 'just text\n' >"$WORK/notelf"
+    chmod 0755 "$WORK/notelf"
+    capture cli run --mount "type=bind,src=$WORK/notelf,dst=/notelf,options=rbind:ro" \
+        "${RUN_FLAGS[@]}" "$IMG" bad2 /notelf
+    [ "$RC" != 0 ] || die "ctr run of a non-executable file succeeded"
+    expect_contains "$ERR" "exec /notelf: exec format error" "hull's error"
+    # Without --rm the failed task and the container stay; both must go away on request.
+    capture cli task ls
+    if [[ "$OUT" == *bad2* ]]; then expect_ok cli task delete -f bad2; fi
+    expect_ok cli containers delete bad2
+    capture cli containers ls -q
+    expect_not_contains "$OUT" bad2 "containers left"
+}
+
 if ! wait_for 20 "${CTR[@]}" version; then
     cat "$WORK/containerd.log"
     fail_script
