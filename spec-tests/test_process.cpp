@@ -1,7 +1,8 @@
 // Spec tests for `process` (config.md "Process", "User"; config-linux.md "Personality"):
 // args and PATH lookup, env, cwd, user and groups, umask, the five capability sets,
-// noNewPrivileges, rlimits, oomScoreAdj, ioPriority, scheduler, personality, LSM profiles
-// and the fds the process starts with, checked from inside the container through the probe.
+// noNewPrivileges, rlimits, oomScoreAdj, ioPriority, scheduler, personality, memoryPolicy,
+// LSM profiles and the fds the process starts with, checked from inside the container through the
+// probe.
 #include "checks.hpp"
 #include "harness.hpp"
 
@@ -364,6 +365,29 @@ TEST_CASE("personality LINUX32 changes uname -m", "[process]") {
     Bundle p;
     p.config["linux"]["personality"] = {{"domain", "LINUX32"}};
     CHECK(run_report(p)["personality"]["domain"] == "LINUX32");
+}
+
+TEST_CASE("linux.memoryPolicy is the process's NUMA policy; a bad node fails start",
+          "[process][mempolicy]") {
+    Bundle b;
+    b.config["linux"]["memoryPolicy"] = {
+        {"mode", "MPOL_BIND"}, {"nodes", "0"}, {"flags", json::array({"MPOL_F_STATIC_NODES"})}};
+    json pol = run_report(b)["mempolicy"];
+    INFO(pol.dump());
+    CHECK(pol["mode"] == "MPOL_BIND");
+    CHECK(pol["nodes"] == json::array({0}));
+    CHECK(pol["flags"] == json::array({"MPOL_F_STATIC_NODES"}));
+
+    Bundle u; // unset: the runtime's own (default) policy
+    CHECK(run_report(u)["mempolicy"]["mode"] == "MPOL_DEFAULT");
+
+    Bundle bad;
+    bad.config["linux"]["memoryPolicy"] = {{"mode", "MPOL_INTERLEAVE"}, {"nodes", "4000"}};
+    REQUIRE(bad.create().exit_code == 0);
+    RunResult s = bad.start();
+    CHECK(s.exit_code == 1);
+    CHECK(s.err.find("linux.memoryPolicy: set_mempolicy MPOL_INTERLEAVE: Invalid argument") !=
+          std::string::npos);
 }
 
 TEST_CASE("an apparmorProfile on a host without AppArmor is a clear error", "[process][lsm]") {

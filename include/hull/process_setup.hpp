@@ -15,6 +15,7 @@
 //   3. scheduler              sched_setattr(2)
 //   4. ioPriority             ioprio_set(IOPRIO_WHO_PROCESS, 0, ...)
 //   5. personality            personality(PER_LINUX / PER_LINUX32)
+//      memoryPolicy           set_mempolicy(mode | MPOL_F_* flags, nodes)
 //   6. apparmorProfile,       write /proc/self/attr/{apparmor/,}exec. Done while still root
 //      selinuxLabel           and before seccomp: after the uid switch /proc/self belongs to
 //                             root (the process is no longer dumpable), and a seccomp profile
@@ -79,6 +80,8 @@ inline constexpr MissingLsm kMissingLsmPolicy = MissingLsm::Error;
 struct Options {
     // linux.personality (nullptr: leave the personality alone).
     const Personality* personality = nullptr;
+    // linux.memoryPolicy (nullptr: leave the memory policy alone).
+    const MemoryPolicy* memory_policy = nullptr;
     // fds >= 3 that must survive execve (e.g. LISTEN_FDS from --preserve-fds).
     std::span<const int> keep_fds;
     // Loads the seccomp filter. Called once, as late as possible while CAP_SYS_ADMIN is still

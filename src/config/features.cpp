@@ -28,7 +28,7 @@ constexpr bool kIntelRdtEnabled = false;
 constexpr bool kIntelRdtSchemata = false;
 constexpr bool kIntelRdtMonitoring = false;
 constexpr bool kIdmapMounts = true;
-constexpr bool kNetDevices = false;
+constexpr bool kNetDevices = true;
 
 constexpr const char* kOciVersionMin = "1.0.0";
 constexpr const char* kOciVersionMax = "1.3.0";

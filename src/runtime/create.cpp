@@ -6,6 +6,7 @@
 #include "hull/fs.hpp"
 #include "hull/hooks.hpp"
 #include "hull/log.hpp"
+#include "hull/netdev.hpp"
 #include "hull/proc.hpp"
 #include "hull/process_setup.hpp"
 #include "hull/rootfs.hpp"
@@ -49,8 +50,8 @@ Result<void> check_supported(const Config& cfg) {
         return fail("linux.namespaces: hull needs a mount namespace (without one the mounts "
                     "would land in the host)");
     if (lx.intelRdt) return fail("linux.intelRdt: Intel RDT is not supported");
-    if (!lx.netDevices.empty()) return fail("linux.netDevices: not supported yet");
-    if (lx.memoryPolicy) return fail("linux.memoryPolicy: not supported yet");
+    if (!lx.netDevices.empty() && !lx.find_namespace(NamespaceType::Network))
+        return fail("linux.netDevices: the container needs a network namespace of its own");
     HULL_TRY(rootfs::validate(cfg));
     return {};
 }
@@ -89,6 +90,7 @@ struct Parent {
     Result<void> build();
     Result<void> make_cgroup();
     Result<void> enter_cgroup(const sys::CloneResult& child);
+    Result<void> move_net_devices(pid_t init);
     Result<void> talk_to_init(int sync_fd);
     void undo();
 };
@@ -104,6 +106,7 @@ Result<void> Parent::build() {
     if (rootfs.empty() || rootfs[0] != '/') rootfs = bundle + "/" + rootfs;
     rootfs = HULL_TRY(absolute_dir(rootfs, "root.path"));
     ns::Plan plan = HULL_TRY(ns::plan(cfg));
+    HULL_TRY(netdev::check(cfg.linux->netDevices));
     bool terminal = cfg.process && cfg.process->terminal.value_or(false);
     if (terminal && console_mode == ConsoleMode::Socket && opts.console_socket.empty())
         return fail("process.terminal is set: --console-socket is required");
@@ -215,6 +218,7 @@ Result<void> Parent::build() {
     {
         auto r = enter_cgroup(child);
         if (r && cfg.process) r = procsetup::set_oom_score_adj(child.pid, cfg.process->oomScoreAdj);
+        if (r && !cfg.linux->netDevices.empty()) r = move_net_devices(child.pid);
         if (!r) {
             sync_send_error(sync.parent.get(), r.error());
             return std::unexpected(r.error());
@@ -274,6 +278,14 @@ Result<void> Parent::make_cgroup() {
 Result<void> Parent::enter_cgroup(const sys::CloneResult& child) {
     if (child.in_cgroup) return {};
     return with_context(cgroup->add(child.pid), "move the init into cgroup " + cgroup->path());
+}
+
+// linux.netDevices go into the init's network namespace before it builds anything.
+Result<void> Parent::move_net_devices(pid_t init) {
+    const std::string path = "/proc/" + std::to_string(init) + "/ns/net";
+    UniqueFd netns(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!netns) return fail_errno("linux.netDevices: open " + path);
+    return netdev::move_all(cfg.linux->netDevices, netns.get());
 }
 
 Result<void> Parent::talk_to_init(int sync_fd) {

@@ -189,6 +189,7 @@ Error Init::become_process(int report_fd) {
     if (ctx.trampoline_fd >= 0) keep.push_back(report_fd);
     procsetup::Options po;
     po.personality = cfg.linux && cfg.linux->personality ? &*cfg.linux->personality : nullptr;
+    po.memory_policy = cfg.linux && cfg.linux->memoryPolicy ? &*cfg.linux->memoryPolicy : nullptr;
     po.keep_fds = keep;
     po.host_lsms = lsms;
     std::string exec_path;

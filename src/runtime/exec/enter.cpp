@@ -82,6 +82,8 @@ Error become_process(const ChildContext& ctx) {
     procsetup::Options po;
     po.personality =
         ctx.cfg->linux && ctx.cfg->linux->personality ? &*ctx.cfg->linux->personality : nullptr;
+    po.memory_policy =
+        ctx.cfg->linux && ctx.cfg->linux->memoryPolicy ? &*ctx.cfg->linux->memoryPolicy : nullptr;
     po.keep_fds = keep;
     po.host_lsms = ctx.lsms;
     std::string exec_path;

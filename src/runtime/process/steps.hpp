@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hull::procsetup {
 
@@ -24,6 +25,14 @@ Result<void> apply_oom_score_adj(std::optional<int32_t> adj);
 Result<void> apply_scheduler(const std::optional<Scheduler>& sched);
 Result<void> apply_io_priority(const std::optional<IoPriority>& prio);
 Result<void> apply_personality(const Personality* personality);
+
+// --- mempolicy.cpp: linux.memoryPolicy ----------------------------------------------------
+
+Result<void> apply_memory_policy(const MemoryPolicy* policy);
+// A nodelist ("0-3,7") as a set_mempolicy(2) node mask; "" is the empty mask.
+Result<std::vector<unsigned long>> parse_node_list(std::string_view list);
+// The mode argument of set_mempolicy(2): the MPOL_* mode with its MPOL_F_* flags.
+int memory_policy_mode(const MemoryPolicy& policy);
 
 // The kernel's SCHED_FLAG_* bits for the configured flags.
 uint64_t sched_flag_bits(std::span<const SchedulerFlag> flags);
