@@ -173,9 +173,14 @@ extern "C" [[noreturn]] void trampoline_main(long* sp) {
         write_all(2, msg, sizeof(msg) - 1);
         exit_with(126);
     }
-    const int report = parse_fd(argv[1]);
     const char* path = argv[2];
-    if (report >= 0) syscall3(__NR_fcntl, report, kSetFd, kCloExec);
+    int report = parse_fd(argv[1]);
+    // Never leak the channel into the program: if it cannot be made close-on-exec (a seccomp
+    // profile refusing fcntl), it is closed, and an error goes unreported.
+    if (report >= 0 && syscall3(__NR_fcntl, report, kSetFd, kCloExec) != 0) {
+        syscall3(__NR_close, report, 0, 0);
+        report = -1;
+    }
     const long err = -syscall3(__NR_execve, reinterpret_cast<long>(path),
                                reinterpret_cast<long>(argv + 3), reinterpret_cast<long>(envp));
     if (report >= 0) {
