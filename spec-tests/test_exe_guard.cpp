@@ -209,3 +209,19 @@ TEST_CASE("exe guard: the init is not dumpable, and oomScoreAdj still reaches a 
     CHECK(std::stoi(read_text(init + "/oom_score_adj")) == 600);
     REQUIRE(b.start().exit_code == 0);
 }
+
+TEST_CASE("exe guard: a seccomp profile that refuses execveat still starts the program",
+          "[cve][seccomp]") {
+    // The trampoline is then exec'd through /proc/self/fd/N with plain execve.
+    Bundle b;
+    b.config["linux"]["seccomp"] = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                                    {"syscalls", json::array({{{"names", json::array({"execveat"})},
+                                                               {"action", "SCMP_ACT_ERRNO"},
+                                                               {"errnoRet", 1}}})}};
+    RunResult r = b.run();
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    json rep = Bundle::probe_report(r);
+    CHECK(rep["exe"] == "/probe");
+    CHECK(rep["seccomp"] == 2);
+}
