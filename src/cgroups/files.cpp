@@ -1,5 +1,7 @@
 #include "files.hpp"
 
+#include "hull/fs.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -48,20 +50,9 @@ Result<std::string> read_cg(const std::string& dir, std::string_view file) {
     std::string p = dir + "/" + std::string(file);
     int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return fail_errno(where("read", file, dir));
-    std::string out;
-    char buf[8192];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            int e = errno;
-            ::close(fd);
-            return fail_sys(e, where("read", file, dir));
-        }
-        if (n == 0) break;
-        out.append(buf, static_cast<size_t>(n));
-    }
+    auto out = fs::read_all(fd);
     ::close(fd);
+    if (!out) return fail_sys(out.error().err(), where("read", file, dir));
     return out;
 }
 

@@ -6,12 +6,23 @@
 #include "hull/cgroups.hpp"
 #include "hull/config_resources.hpp"
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hull::cgroups {
 
 using Warnings = std::vector<std::string>;
+
+// Helpers of both versions' writers (resources_v2.cpp):
+// "linux.resources.<f>", how errors name a config field;
+std::string field(std::string_view f);
+// write_cg() with the field `f` as the error's context;
+Result<void> put(const std::string& dir, std::string_view file, std::string_view value,
+                 std::string_view f);
+// "major:minor" of a device.
+std::string dev(int64_t major, int64_t minor);
 
 // v1 (resources_v1.cpp).
 Result<void> v1_memory(const std::string& dir, const Memory& m, ApplyMode mode, Warnings& w);

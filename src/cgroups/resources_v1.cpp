@@ -8,19 +8,6 @@ namespace hull::cgroups {
 
 namespace {
 
-std::string field(std::string_view f) {
-    return "linux.resources." + std::string(f);
-}
-
-Result<void> put(const std::string& dir, std::string_view file, std::string_view value,
-                 std::string_view f) {
-    return with_context(write_cg(dir, file, value), field(f));
-}
-
-std::string dev(int64_t major, int64_t minor) {
-    return std::to_string(major) + ":" + std::to_string(minor);
-}
-
 Result<void> check_before_update(const std::string& dir, const Memory& m, ApplyMode mode,
                                  std::string_view usage_file) {
     if (mode != ApplyMode::Update || !m.checkBeforeUpdate.value_or(false)) return {};

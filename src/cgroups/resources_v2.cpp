@@ -9,8 +9,6 @@
 
 namespace hull::cgroups {
 
-namespace {
-
 std::string field(std::string_view f) {
     return "linux.resources." + std::string(f);
 }
@@ -23,6 +21,8 @@ Result<void> put(const std::string& dir, std::string_view file, std::string_view
 std::string dev(int64_t major, int64_t minor) {
     return std::to_string(major) + ":" + std::to_string(minor);
 }
+
+namespace {
 
 Result<void> not_on_v2(std::string_view f) {
     return fail(field(f) + ": not supported on cgroup v2");

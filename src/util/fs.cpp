@@ -49,20 +49,6 @@ Result<void> write_all(int fd, std::string_view data) {
     return {};
 }
 
-Result<std::string> read_all(int fd) {
-    std::string out;
-    char buf[8192];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return fail_errno("read");
-        }
-        if (n == 0) return out;
-        out.append(buf, static_cast<size_t>(n));
-    }
-}
-
 bool is_dot_or_dotdot(const char* n) {
     return n[0] == '.' && (n[1] == '\0' || (n[1] == '.' && n[2] == '\0'));
 }
@@ -194,6 +180,20 @@ Result<void> write_file_atomic(int dirfd, std::string_view name, std::string_vie
 
 Result<void> write_file_atomic(std::string_view path, std::string_view data, mode_t mode) {
     return write_file_atomic(AT_FDCWD, path, data, mode);
+}
+
+Result<std::string> read_all(int fd) {
+    std::string out;
+    char buf[8192];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail_errno("read");
+        }
+        if (n == 0) return out;
+        out.append(buf, static_cast<size_t>(n));
+    }
 }
 
 Result<std::string> read_file(int dirfd, std::string_view name) {
