@@ -12,8 +12,7 @@ constexpr int kExecFailed = 255;
 runtime::ExecOptions exec_options(const CommandLine& cl) {
     const auto& a = cl.args;
     runtime::ExecOptions o;
-    o.root = cl.global.root;
-    o.id = cl.id();
+    read_process_flags(cl, o);
     o.process_file = a.value("process").value_or("");
     const auto& pos = a.positionals();
     o.flags.args.assign(pos.begin() + 1, pos.end());
@@ -27,10 +26,7 @@ runtime::ExecOptions exec_options(const CommandLine& cl) {
     o.flags.apparmor = a.value("apparmor");
     o.flags.process_label = a.value("process-label");
     o.mode = a.flag("detach") ? runtime::ExecMode::Detach : runtime::ExecMode::Foreground;
-    o.pid_file = a.value("pid-file").value_or("");
-    o.console_socket = a.value("console-socket").value_or("");
     o.pidfd_socket = a.value("pidfd-socket").value_or("");
-    o.preserve_fds = static_cast<int>(a.unsigned_value("preserve-fds").value_or(0));
     o.cgroups = a.values("cgroup");
     o.ignore_paused =
         a.flag("ignore-paused") ? runtime::IgnorePaused::Yes : runtime::IgnorePaused::No;

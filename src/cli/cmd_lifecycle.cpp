@@ -16,14 +16,10 @@ namespace {
 runtime::CreateOptions create_options(const CommandLine& cl) {
     const auto& a = cl.args;
     runtime::CreateOptions o;
-    o.root = cl.global.root;
-    o.id = cl.id();
+    read_process_flags(cl, o);
     o.bundle = a.value("bundle").value_or("");
     o.config_path = a.value("config").value_or("");
-    o.console_socket = a.value("console-socket").value_or("");
-    o.pid_file = a.value("pid-file").value_or("");
     o.pivot = a.flag("no-pivot") ? runtime::PivotMode::NoPivot : runtime::PivotMode::PivotRoot;
-    o.preserve_fds = static_cast<int>(a.unsigned_value("preserve-fds").value_or(0));
     // LISTEN_FDS (socket activation, when LISTEN_PID is us) adds to the preserved fds and
     // reaches the process's environment, as runc does.
     const char* lf = std::getenv("LISTEN_FDS");

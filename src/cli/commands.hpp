@@ -28,6 +28,16 @@ inline int report_error(const Error& error, int exit_code = 1) {
     return exit_code;
 }
 
+// The options `create`/`run` and `exec` read alike: --root, the container ID and the flags
+// both take (kConsoleSocket, kPidFile, kPreserveFds in command_table.cpp).
+template <class Options> void read_process_flags(const CommandLine& cl, Options& o) {
+    o.root = cl.global.root;
+    o.id = cl.id();
+    o.console_socket = cl.args.value("console-socket").value_or("");
+    o.pid_file = cl.args.value("pid-file").value_or("");
+    o.preserve_fds = static_cast<int>(cl.args.unsigned_value("preserve-fds").value_or(0));
+}
+
 using Handler = int (*)(const CommandLine&);
 
 // cmd_info.cpp
