@@ -2,7 +2,7 @@
 // sync socket while `create` runs, and to `start` over exec.fifo afterwards.
 #include "init.hpp"
 
-#include "exe_guard.hpp"
+#include "become.hpp"
 #include "hull/hooks.hpp"
 #include "hull/log.hpp"
 #include "hull/process_setup.hpp"
@@ -187,24 +187,17 @@ Error Init::become_process(int report_fd) {
     // Through the trampoline it stays open until the trampoline's own execve.
     std::vector<int> keep = preserved();
     if (ctx.trampoline_fd >= 0) keep.push_back(report_fd);
-    procsetup::Options po;
-    po.personality = cfg.linux && cfg.linux->personality ? &*cfg.linux->personality : nullptr;
-    po.memory_policy = cfg.linux && cfg.linux->memoryPolicy ? &*cfg.linux->memoryPolicy : nullptr;
-    po.keep_fds = keep;
-    po.host_lsms = lsms;
-    std::string exec_path;
-    po.resolved_exec = &exec_path;
-    if (ctx.seccomp) {
-        ContainerState st = ctx.state;
-        st.pid = host_pid;
-        po.load_seccomp =
-            seccomp::loader(*ctx.seccomp, host_pid, to_runc_json(st, Status::Created).dump());
-    }
-    procsetup::Warnings warnings;
-    auto r = procsetup::prepare(p, po, warnings);
-    if (!r) return r.error();
-    if (ctx.trampoline_fd >= 0) return exe_guard::exec(ctx.trampoline_fd, report_fd, p, exec_path);
-    return procsetup::exec(p, exec_path);
+    return prepare_and_exec({.cfg = cfg,
+                             .process = p,
+                             .keep_fds = keep,
+                             .lsms = lsms,
+                             .seccomp = ctx.seccomp,
+                             .state = ctx.state,
+                             .status = Status::Created,
+                             .host_pid = host_pid,
+                             .trampoline_fd = ctx.trampoline_fd,
+                             .report_fd = report_fd,
+                             .warnings = PrepareWarnings::Drop});
 }
 
 [[noreturn]] void die(int fd, const Error& e) {

@@ -1,7 +1,7 @@
 // The exec'd process's own setup, from clone to execve (see enter.hpp).
 #include "enter.hpp"
 
-#include "../exe_guard.hpp"
+#include "../become.hpp"
 #include "hull/log.hpp"
 #include "hull/sys_fds.hpp"
 #include "hull/terminal.hpp"
@@ -79,29 +79,17 @@ Error become_process(const ChildContext& ctx) {
     for (int i = 0; i < ctx.preserve_fds; ++i)
         keep.push_back(3 + i);
     if (ctx.trampoline_fd >= 0) keep.push_back(ctx.sync_fd); // the trampoline reports on it
-    procsetup::Options po;
-    po.personality =
-        ctx.cfg->linux && ctx.cfg->linux->personality ? &*ctx.cfg->linux->personality : nullptr;
-    po.memory_policy =
-        ctx.cfg->linux && ctx.cfg->linux->memoryPolicy ? &*ctx.cfg->linux->memoryPolicy : nullptr;
-    po.keep_fds = keep;
-    po.host_lsms = ctx.lsms;
-    std::string exec_path;
-    po.resolved_exec = &exec_path;
-    if (ctx.seccomp) {
-        ContainerState st = ctx.state;
-        st.pid = host_pid;
-        po.load_seccomp =
-            seccomp::loader(*ctx.seccomp, host_pid, to_runc_json(st, Status::Running).dump());
-    }
-    procsetup::Warnings warnings;
-    auto r = procsetup::prepare(*ctx.process, po, warnings);
-    for (const auto& w : warnings)
-        log::warn(w);
-    if (!r) return r.error();
-    if (ctx.trampoline_fd >= 0)
-        return exe_guard::exec(ctx.trampoline_fd, ctx.sync_fd, *ctx.process, exec_path);
-    return procsetup::exec(*ctx.process, exec_path);
+    return prepare_and_exec({.cfg = *ctx.cfg,
+                             .process = *ctx.process,
+                             .keep_fds = keep,
+                             .lsms = ctx.lsms,
+                             .seccomp = ctx.seccomp,
+                             .state = ctx.state,
+                             .status = Status::Running,
+                             .host_pid = host_pid,
+                             .trampoline_fd = ctx.trampoline_fd,
+                             .report_fd = ctx.sync_fd,
+                             .warnings = PrepareWarnings::Log});
 }
 
 } // namespace
