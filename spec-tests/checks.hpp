@@ -82,4 +82,32 @@ inline nlohmann::json run_report(Bundle& b, std::vector<std::string> args = {"/p
     return Bundle::probe_report(r);
 }
 
+// The hull command behind `r` succeeded (exit 0); its output is shown when not.
+inline void require_ok(const RunResult& r) {
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+}
+
+// The hull command behind `r` failed with exit 1 and printed exactly "hull: <message>\n".
+inline void check_refused(const RunResult& r, const std::string& message) {
+    INFO(describe(r));
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == "hull: " + message + "\n");
+}
+
+// `create` succeeds; returns the container's state object.
+inline nlohmann::json require_create(Bundle& b) {
+    require_ok(b.create());
+    nlohmann::json st = b.state();
+    REQUIRE(st.is_object());
+    return st;
+}
+
+// `create` and `start` succeed; returns the init's host pid.
+inline long require_create_start(Bundle& b) {
+    const long pid = require_create(b)["pid"].get<long>();
+    require_ok(b.start());
+    return pid;
+}
+
 } // namespace spectest

@@ -55,12 +55,7 @@ bool frozen_in_kernel(const Bundle& b) {
 // create + start; the container runs `args`.
 void start_container(Bundle& b, std::vector<std::string> args) {
     b.set_args(std::move(args));
-    RunResult c = b.create();
-    INFO(describe(c));
-    REQUIRE(c.exit_code == 0);
-    RunResult s = b.start();
-    INFO(describe(s));
-    REQUIRE(s.exit_code == 0);
+    require_create_start(b);
     REQUIRE(b.wait_status("running"));
 }
 
@@ -169,17 +164,14 @@ TEST_CASE("cgroup cmds: update errors", "[cgroup_cmds]") {
     Bundle b;
     b.set_args({"/bin/true"});
     b.write();
-    RunResult missing = b.hull("update", "--memory", "64m", b.id);
-    CHECK(missing.exit_code == 1);
-    CHECK(missing.err == "hull: container " + b.id + " does not exist\n");
+    check_refused(b.hull("update", "--memory", "64m", b.id),
+                  "container " + b.id + " does not exist");
 
     REQUIRE(b.create().exit_code == 0);
-    RunResult bad = b.hull("update", "--memory", "lots", b.id);
-    CHECK(bad.exit_code == 1);
-    CHECK(bad.err == "hull: invalid value for memory: invalid size: 'lots'\n");
-    RunResult rdt = b.hull("update", "--l3-cache-schema", "L3:0=ff", b.id);
-    CHECK(rdt.exit_code == 1);
-    CHECK(rdt.err == "hull: Intel RDT/CAT: l3 cache schema is not enabled\n");
+    check_refused(b.hull("update", "--memory", "lots", b.id),
+                  "invalid value for memory: invalid size: 'lots'");
+    check_refused(b.hull("update", "--l3-cache-schema", "L3:0=ff", b.id),
+                  "Intel RDT/CAT: l3 cache schema is not enabled");
 
     // A created container can be updated; a stopped one cannot (runc).
     RunResult created = b.hull("update", "--pids-limit", "30", b.id);
@@ -188,9 +180,7 @@ TEST_CASE("cgroup cmds: update errors", "[cgroup_cmds]") {
     CHECK(pids_limit(b) == "30");
     REQUIRE(b.start().exit_code == 0);
     REQUIRE(b.wait_status("stopped"));
-    RunResult stopped = b.hull("update", "--pids-limit", "31", b.id);
-    CHECK(stopped.exit_code == 1);
-    CHECK(stopped.err == "hull: container not running\n");
+    check_refused(b.hull("update", "--pids-limit", "31", b.id), "container not running");
     CHECK(snapshot(b)["linux"]["resources"]["pids"]["limit"] == 30);
 }
 
@@ -203,9 +193,7 @@ TEST_CASE("cgroup cmds: pause freezes every process, resume thaws them", "[cgrou
     const std::string count = b.host_path("/tmp/count");
     REQUIRE(wait_until([&] { return !read_text(count).empty(); }));
 
-    RunResult p = b.hull("pause", b.id);
-    INFO(describe(p));
-    REQUIRE(p.exit_code == 0);
+    require_ok(b.hull("pause", b.id));
     CHECK(b.state()["status"] == "paused");
     CHECK(frozen_in_kernel(b));
     RunResult list = b.hull("list", "--format", "json");
@@ -217,20 +205,14 @@ TEST_CASE("cgroup cmds: pause freezes every process, resume thaws them", "[cgrou
     ::usleep(400 * 1000);
     CHECK(read_text(count) == before); // nothing ran
 
-    RunResult again = b.hull("pause", b.id);
-    CHECK(again.exit_code == 1);
-    CHECK(again.err == "hull: container already paused\n");
+    check_refused(b.hull("pause", b.id), "container already paused");
 
-    RunResult r = b.hull("resume", b.id);
-    INFO(describe(r));
-    REQUIRE(r.exit_code == 0);
+    require_ok(b.hull("resume", b.id));
     CHECK(b.state()["status"] == "running");
     CHECK_FALSE(frozen_in_kernel(b));
     CHECK(wait_until([&] { return read_text(count) != before; }, 5000));
 
-    RunResult not_paused = b.hull("resume", b.id);
-    CHECK(not_paused.exit_code == 1);
-    CHECK(not_paused.err == "hull: container not paused\n");
+    check_refused(b.hull("resume", b.id), "container not paused");
 
     // A paused container can still be killed and deleted.
     REQUIRE(b.hull("pause", b.id).exit_code == 0);
@@ -245,27 +227,18 @@ TEST_CASE("cgroup cmds: a created container can be paused (as runc); stopped one
     Bundle b;
     b.set_args({"/bin/true"});
     REQUIRE(b.create().exit_code == 0);
-    RunResult resume_created = b.hull("resume", b.id);
-    CHECK(resume_created.exit_code == 1);
-    CHECK(resume_created.err == "hull: container not paused\n");
-    RunResult pause_created = b.hull("pause", b.id);
-    INFO(describe(pause_created));
-    REQUIRE(pause_created.exit_code == 0);
+    check_refused(b.hull("resume", b.id), "container not paused");
+    require_ok(b.hull("pause", b.id));
     CHECK(b.state()["status"] == "paused");
-    RunResult start_paused = b.start();
-    CHECK(start_paused.exit_code == 1);
-    CHECK(start_paused.err == "hull: container is not in created state\n");
+    check_refused(b.start(), "container is not in created state");
     REQUIRE(b.hull("resume", b.id).exit_code == 0);
     CHECK(b.state()["status"] == "created");
     REQUIRE(b.start().exit_code == 0);
     REQUIRE(b.wait_status("stopped"));
-    RunResult p = b.hull("pause", b.id);
-    CHECK(p.exit_code == 1);
-    CHECK(p.err == "hull: container not running\n");
+    check_refused(b.hull("pause", b.id), "container not running");
     CHECK(b.state()["status"] == "stopped");
-    RunResult missing = run_hull({"--root", b.state_root, "pause", "nosuch"});
-    CHECK(missing.exit_code == 1);
-    CHECK(missing.err == "hull: container nosuch does not exist\n");
+    check_refused(run_hull({"--root", b.state_root, "pause", "nosuch"}),
+                  "container nosuch does not exist");
 }
 
 TEST_CASE("cgroup cmds: ps lists the init and its children", "[cgroup_cmds]") {
@@ -303,9 +276,7 @@ TEST_CASE("cgroup cmds: ps lists the init and its children", "[cgroup_cmds]") {
 
     REQUIRE(b.kill("KILL").exit_code == 0);
     REQUIRE(b.wait_status("stopped"));
-    RunResult stopped = b.hull("ps", "--format", "json", b.id);
-    CHECK(stopped.exit_code == 1);
-    CHECK(stopped.err == "hull: container not running\n");
+    check_refused(b.hull("ps", "--format", "json", b.id), "container not running");
 }
 
 TEST_CASE("cgroup cmds: events --stats prints one stats object in runc's shape", "[cgroup_cmds]") {
@@ -329,9 +300,8 @@ TEST_CASE("cgroup cmds: events --stats prints one stats object in runc's shape",
 
     REQUIRE(b.kill("KILL").exit_code == 0);
     REQUIRE(b.wait_status("stopped"));
-    RunResult stopped = b.hull("events", "--stats", b.id);
-    CHECK(stopped.exit_code == 1);
-    CHECK(stopped.err == "hull: container with id " + b.id + " is not running\n");
+    check_refused(b.hull("events", "--stats", b.id),
+                  "container with id " + b.id + " is not running");
 }
 
 TEST_CASE("cgroup cmds: events streams stats and reports an OOM kill, then ends", "[cgroup_cmds]") {
@@ -401,10 +371,9 @@ TEST_CASE("cgroup cmds: --systemd-cgroup is refused where a cgroup would be made
     Bundle b;
     b.set_args({"/bin/true"});
     b.write();
-    RunResult r =
-        run_hull({"--root", b.state_root, "--systemd-cgroup", "create", "--bundle", b.dir, b.id});
-    CHECK(r.exit_code == 1);
-    CHECK(r.err == "hull: --systemd-cgroup: the systemd cgroup driver is not supported yet\n");
+    check_refused(
+        run_hull({"--root", b.state_root, "--systemd-cgroup", "create", "--bundle", b.dir, b.id}),
+        "--systemd-cgroup: the systemd cgroup driver is not supported yet");
     CHECK(b.state().is_null());
     // Commands on existing containers still work with the flag (callers pass it everywhere).
     RunResult l = run_hull({"--root", b.state_root, "--systemd-cgroup", "list", "-q"});

@@ -77,12 +77,7 @@ void add_cgroup_ns(Bundle& b) {
 
 // Creates the bundle's container and returns the init's pid (from `state`).
 long create_container(Bundle& b) {
-    RunResult r = b.create();
-    INFO(describe(r));
-    REQUIRE(r.exit_code == 0);
-    json st = b.state();
-    REQUIRE(st.is_object());
-    return st["pid"].get<long>();
+    return require_create(b)["pid"].get<long>();
 }
 
 } // namespace

@@ -32,15 +32,7 @@ std::string ns_link(long pid, const std::string& name) {
 // Creates and starts a container whose init sleeps; returns the init's host pid.
 long start_sleeper(Bundle& b) {
     b.set_args({"/probe", "sleep", "120"});
-    RunResult c = b.create();
-    INFO(describe(c));
-    REQUIRE(c.exit_code == 0);
-    RunResult s = b.start();
-    INFO(describe(s));
-    REQUIRE(s.exit_code == 0);
-    json st = b.state();
-    REQUIRE(st.is_object());
-    return st["pid"].get<long>();
+    return require_create_start(b);
 }
 
 RunResult exec_in(const Bundle& b, std::vector<std::string> args, const RunOptions& o = {}) {

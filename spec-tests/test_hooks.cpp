@@ -71,12 +71,7 @@ TEST_CASE("hooks: every kind runs in lifecycle order with the state on stdin", "
     h["poststop"] = json::array({logging_hook(d, "poststop")});
     b.set_args({"/bin/sh", "-c", "echo process >> /hooklog/proc"});
 
-    RunResult c = b.create();
-    INFO(describe(c));
-    REQUIRE(c.exit_code == 0);
-    json created = b.state();
-    REQUIRE(created.is_object());
-    long pid = created["pid"].get<long>();
+    long pid = require_create(b)["pid"].get<long>();
     CHECK(lines_of(read_text(d + "/log")) ==
           std::vector<std::string>{"prestart", "createRuntime", "createContainer hooked-host"});
     CHECK_FALSE(path_exists(d + "/proc"));

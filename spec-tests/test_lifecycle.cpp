@@ -47,11 +47,7 @@ void sleeper(Bundle& b) {
 }
 
 json created_state(Bundle& b) {
-    RunResult c = b.create();
-    INFO(describe(c));
-    REQUIRE(c.exit_code == 0);
-    json s = b.state();
-    REQUIRE(s.is_object());
+    json s = require_create(b);
     REQUIRE(s["status"] == "created");
     return s;
 }

@@ -99,6 +99,40 @@ inline pid_t spawn_sleeper() {
     return spawn([] {});
 }
 
+// The host's cgroup layout; the test fails at once if it cannot be detected.
+inline hull::cgroups::Host must_detect() {
+    auto h = hull::cgroups::detect();
+    REQUIRE(h);
+    return *h;
+}
+
+// Cgroup::create(<top>/<name>), failing the test at once on an error.
+inline hull::cgroups::Cgroup must_create(const hull::cgroups::Host& h, const std::string& name) {
+    auto cg = hull::cgroups::Cgroup::create(h, top() + "/" + name);
+    REQUIRE(cg);
+    return *cg;
+}
+
+// A test's own cgroup <top>/<name>, created on the detected host; the whole test tree is
+// removed (and its children reaped) when it goes out of scope.
+struct TestCgroup {
+    hull::cgroups::Host host;
+    TestTree tree;
+    hull::cgroups::Cgroup cg;
+    explicit TestCgroup(const std::string& name)
+        : host(must_detect()), tree(host), cg(must_create(host, name)) {}
+    TestCgroup(const TestCgroup&) = delete;
+    TestCgroup& operator=(const TestCgroup&) = delete;
+
+    // A sleeping child (spawn_sleeper) moved into the cgroup.
+    pid_t sleeper_inside() const {
+        pid_t p = spawn_sleeper();
+        REQUIRE(p > 0);
+        REQUIRE(cg.add(p));
+        return p;
+    }
+};
+
 } // namespace cgtest
 
 // Skips the rest of a test case with a visible message when the condition is false.

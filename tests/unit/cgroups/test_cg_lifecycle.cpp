@@ -53,156 +53,120 @@ TEST_CASE("create refuses the root and relative paths", "[cgroups]") {
 }
 
 TEST_CASE("create refuses a cgroup that already holds processes", "[cgroups]") {
-    auto host = detect();
-    REQUIRE(host);
-    cgtest::TestTree tree(*host);
-    auto cg = Cgroup::create(*host, tree.path("busy"));
-    REQUIRE(cg);
-    pid_t child = cgtest::spawn_sleeper();
-    REQUIRE(cg->add(child));
-    auto again = Cgroup::create(*host, tree.path("busy"));
+    cgtest::TestCgroup t("busy");
+    pid_t child = t.sleeper_inside();
+    auto again = Cgroup::create(t.host, t.tree.path("busy"));
     REQUIRE_FALSE(again);
     CHECK(again.error().message().find("already holds processes") != std::string::npos);
     // The directory was not ours to remove: it is still there.
-    for (const auto& h : host->hierarchies)
-        CHECK(dir_exists(h.mount_point + tree.path("busy")));
+    for (const auto& h : t.host.hierarchies)
+        CHECK(dir_exists(h.mount_point + t.tree.path("busy")));
     cgtest::reap(child);
 }
 
 TEST_CASE("add puts the process in every hierarchy; pids lists it", "[cgroups]") {
-    auto host = detect();
-    REQUIRE(host);
-    cgtest::TestTree tree(*host);
-    auto cg = Cgroup::create(*host, tree.path("procs"));
-    REQUIRE(cg);
+    cgtest::TestCgroup t("procs");
     pid_t a = cgtest::spawn_sleeper();
-    pid_t b = cgtest::spawn_sleeper();
-    REQUIRE(cg->add(b));
-    REQUIRE(cg->add(a));
+    pid_t b = t.sleeper_inside(); // added first: pids() must sort
+    REQUIRE(t.cg.add(a));
     auto self_cg = cgtest::slurp("/proc/" + std::to_string(a) + "/cgroup");
     size_t lines = 0;
     std::istringstream in(self_cg);
     for (std::string line; std::getline(in, line);) {
         lines++;
-        CHECK(line.ends_with(tree.path("procs")));
+        CHECK(line.ends_with(t.tree.path("procs")));
     }
-    CHECK(lines == host->hierarchies.size());
-    auto pids = cg->pids();
+    CHECK(lines == t.host.hierarchies.size());
+    auto pids = t.cg.pids();
     REQUIRE(pids);
     CHECK(*pids == std::vector<pid_t>{std::min(a, b), std::max(a, b)});
     // Children cgroups are included.
-    auto sub = Cgroup::create(*host, tree.path("procs/sub"));
+    auto sub = Cgroup::create(t.host, t.tree.path("procs/sub"));
     REQUIRE(sub);
     auto moved = sub->add(b);
     INFO((moved ? std::string("ok") : moved.error().message()));
     REQUIRE(moved);
-    CHECK(cg->pids().value().size() == 2);
+    CHECK(t.cg.pids().value().size() == 2);
     CHECK(sub->pids().value() == std::vector<pid_t>{b});
     cgtest::reap(a);
     cgtest::reap(b);
-    REQUIRE(cg->destroy()); // children first
-    for (const auto& h : host->hierarchies)
-        CHECK_FALSE(dir_exists(h.mount_point + tree.path("procs")));
+    REQUIRE(t.cg.destroy()); // children first
+    for (const auto& h : t.host.hierarchies)
+        CHECK_FALSE(dir_exists(h.mount_point + t.tree.path("procs")));
 }
 
 TEST_CASE("destroy removes sub-cgroups made inside the container", "[cgroups]") {
-    auto host = detect();
-    REQUIRE(host);
-    cgtest::TestTree tree(*host);
-    auto cg = Cgroup::create(*host, tree.path("nest"));
-    REQUIRE(cg);
-    for (const auto& h : host->hierarchies) {
-        std::string d = h.mount_point + tree.path("nest");
+    cgtest::TestCgroup t("nest");
+    for (const auto& h : t.host.hierarchies) {
+        std::string d = h.mount_point + t.tree.path("nest");
         REQUIRE(::mkdir((d + "/x").c_str(), 0755) == 0);
         REQUIRE(::mkdir((d + "/x/y").c_str(), 0755) == 0);
         REQUIRE(::mkdir((d + "/z").c_str(), 0755) == 0);
     }
-    REQUIRE(cg->destroy());
-    for (const auto& h : host->hierarchies)
-        CHECK_FALSE(dir_exists(h.mount_point + tree.path("nest")));
+    REQUIRE(t.cg.destroy());
+    for (const auto& h : t.host.hierarchies)
+        CHECK_FALSE(dir_exists(h.mount_point + t.tree.path("nest")));
 }
 
 TEST_CASE("destroy fails (after retrying) while a process is inside", "[cgroups]") {
-    auto host = detect();
-    REQUIRE(host);
-    cgtest::TestTree tree(*host);
-    auto cg = Cgroup::create(*host, tree.path("held"));
-    REQUIRE(cg);
-    pid_t child = cgtest::spawn_sleeper();
-    REQUIRE(cg->add(child));
-    auto r = cg->destroy();
+    cgtest::TestCgroup t("held");
+    pid_t child = t.sleeper_inside();
+    auto r = t.cg.destroy();
     REQUIRE_FALSE(r);
     CHECK(r.error().err() == EBUSY);
     CHECK(r.error().message().find("rmdir") != std::string::npos);
     cgtest::reap(child);
-    CHECK(cg->destroy());
+    CHECK(t.cg.destroy());
 }
 
 TEST_CASE("freeze and thaw a process", "[cgroups]") {
-    auto host = detect();
-    REQUIRE(host);
-    cgtest::TestTree tree(*host);
-    auto cg = Cgroup::create(*host, tree.path("frz"));
-    REQUIRE(cg);
-    pid_t child = cgtest::spawn_sleeper();
-    REQUIRE(cg->add(child));
-    CHECK_FALSE(cg->frozen().value());
-    REQUIRE(cg->freeze());
-    CHECK(cg->frozen().value());
-    if (const auto* f = host->find("freezer"); f && !f->v2)
-        CHECK(cgtest::trimmed(f->mount_point + tree.path("frz") + "/freezer.state") == "FROZEN");
+    cgtest::TestCgroup t("frz");
+    pid_t child = t.sleeper_inside();
+    CHECK_FALSE(t.cg.frozen().value());
+    REQUIRE(t.cg.freeze());
+    CHECK(t.cg.frozen().value());
+    if (const auto* f = t.host.find("freezer"); f && !f->v2)
+        CHECK(cgtest::trimmed(f->mount_point + t.tree.path("frz") + "/freezer.state") == "FROZEN");
     else
-        CHECK(cgtest::slurp(host->unified()->mount_point + tree.path("frz") + "/cgroup.events")
+        CHECK(cgtest::slurp(t.host.unified()->mount_point + t.tree.path("frz") + "/cgroup.events")
                   .find("frozen 1") != std::string::npos);
-    REQUIRE(cg->thaw());
-    CHECK_FALSE(cg->frozen().value());
+    REQUIRE(t.cg.thaw());
+    CHECK_FALSE(t.cg.frozen().value());
     cgtest::reap(child);
-    CHECK_FALSE(Cgroup::attach(*host, tree.path("missing")).freeze());
+    CHECK_FALSE(Cgroup::attach(t.host, t.tree.path("missing")).freeze());
 }
 
 TEST_CASE("signal_all reaches every process, and a paused cgroup stays paused", "[cgroups]") {
-    auto host = detect();
-    REQUIRE(host);
-    cgtest::TestTree tree(*host);
-    auto cg = Cgroup::create(*host, tree.path("sig"));
-    REQUIRE(cg);
-    pid_t a = cgtest::spawn_sleeper();
-    pid_t b = cgtest::spawn_sleeper();
-    REQUIRE(cg->add(a));
-    REQUIRE(cg->add(b));
-    REQUIRE(cg->signal_all(SIGTERM));
+    cgtest::TestCgroup t("sig");
+    pid_t a = t.sleeper_inside();
+    pid_t b = t.sleeper_inside();
+    REQUIRE(t.cg.signal_all(SIGTERM));
     int sa = cgtest::reap(a, 0), sb = cgtest::reap(b, 0);
     CHECK((WIFSIGNALED(sa) && WTERMSIG(sa) == SIGTERM));
     CHECK((WIFSIGNALED(sb) && WTERMSIG(sb) == SIGTERM));
-    CHECK_FALSE(cg->frozen().value());
+    CHECK_FALSE(t.cg.frozen().value());
 
-    pid_t c = cgtest::spawn_sleeper();
-    REQUIRE(cg->add(c));
-    REQUIRE(cg->freeze());
-    REQUIRE(cg->signal_all(SIGKILL));
-    if (host->layout != Layout::Unified) CHECK(cg->frozen().value());
-    REQUIRE(cg->thaw());
+    pid_t c = t.sleeper_inside();
+    REQUIRE(t.cg.freeze());
+    REQUIRE(t.cg.signal_all(SIGKILL));
+    if (t.host.layout != Layout::Unified) CHECK(t.cg.frozen().value());
+    REQUIRE(t.cg.thaw());
     int sc = cgtest::reap(c, 0);
     CHECK((WIFSIGNALED(sc) && WTERMSIG(sc) == SIGKILL));
-    CHECK(cg->pids().value().empty());
+    CHECK(t.cg.pids().value().empty());
 }
 
 TEST_CASE("stats has runc's shape", "[cgroups]") {
-    auto host = detect();
-    REQUIRE(host);
-    cgtest::TestTree tree(*host);
-    auto cg = Cgroup::create(*host, tree.path("st"));
-    REQUIRE(cg);
+    cgtest::TestCgroup t("st");
     hull::Resources r;
     r.memory = hull::Memory{};
     r.memory->limit = 64 << 20;
     r.pids = hull::Pids{};
     r.pids->limit = 50;
     std::vector<std::string> w;
-    REQUIRE(cg->apply(r, ApplyMode::Create, w));
-    pid_t child = cgtest::spawn_sleeper();
-    REQUIRE(cg->add(child));
-    auto s = cg->stats();
+    REQUIRE(t.cg.apply(r, ApplyMode::Create, w));
+    pid_t child = t.sleeper_inside();
+    auto s = t.cg.stats();
     REQUIRE(s);
     INFO(s->dump(2));
     CHECK(s->at("cpu").at("usage").contains("total"));
@@ -214,8 +178,8 @@ TEST_CASE("stats has runc's shape", "[cgroups]") {
     CHECK(s->at("pids").at("current") == 1);
     CHECK(s->at("pids").at("limit") == 50);
     CHECK(s->at("blkio").is_object());
-    if (host->find("hugetlb") && cgtest::dir_exists("/sys/kernel/mm/hugepages/hugepages-2048kB"))
+    if (t.host.find("hugetlb") && cgtest::dir_exists("/sys/kernel/mm/hugepages/hugepages-2048kB"))
         CHECK(s->at("hugetlb").contains("2MB"));
-    CHECK(cg->oom_kills() == 0);
+    CHECK(t.cg.oom_kills() == 0);
     cgtest::reap(child);
 }

@@ -6,27 +6,10 @@ using namespace hull::cgroups;
 
 namespace {
 
-Host must_detect() {
-    auto h = detect();
-    REQUIRE(h);
-    return *h;
-}
-
-Cgroup must_create(const Host& h, const char* name) {
-    auto cg = Cgroup::create(h, cgtest::top() + "/" + name);
-    REQUIRE(cg);
-    return *cg;
-}
-
 // A fresh test cgroup; the whole test tree is removed when it goes out of scope.
-struct V1 {
-    Host host;
-    cgtest::TestTree tree;
-    Cgroup cg;
+struct V1 : cgtest::TestCgroup {
     std::vector<std::string> warnings;
-    explicit V1(const char* name) : host(must_detect()), tree(host), cg(must_create(host, name)) {}
-    V1(const V1&) = delete;
-    V1& operator=(const V1&) = delete;
+    explicit V1(const char* name) : TestCgroup(name) {}
     bool v1(std::string_view c) const {
         auto* h = host.find(c);
         return h && !h->v2;
