@@ -36,7 +36,7 @@ inline std::string trimmed(const std::string& path) {
     return s;
 }
 
-inline bool dir_exists(const std::string& p) {
+inline bool path_exists(const std::string& p) {
     return ::access(p.c_str(), F_OK) == 0;
 }
 

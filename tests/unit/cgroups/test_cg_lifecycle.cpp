@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 
 using namespace hull::cgroups;
-using cgtest::dir_exists;
+using cgtest::path_exists;
 
 TEST_CASE("create makes the directory in every hierarchy; destroy removes it", "[cgroups]") {
     auto host = detect();
@@ -15,7 +15,7 @@ TEST_CASE("create makes the directory in every hierarchy; destroy removes it", "
     REQUIRE(cg);
     CHECK(cg->path() == tree.path("a/b"));
     for (const auto& h : host->hierarchies)
-        CHECK(dir_exists(h.mount_point + tree.path("a/b")));
+        CHECK(path_exists(h.mount_point + tree.path("a/b")));
     if (const auto* cs = host->find("cpuset"); cs && !cs->v2) {
         // v1: cpus/mems inherited, so that a task can join.
         CHECK_FALSE(cgtest::trimmed(cs->mount_point + tree.path("a/b") + "/cpuset.cpus").empty());
@@ -37,7 +37,7 @@ TEST_CASE("create makes the directory in every hierarchy; destroy removes it", "
 
     REQUIRE(cg->destroy());
     for (const auto& h : host->hierarchies)
-        CHECK_FALSE(dir_exists(h.mount_point + tree.path("a/b")));
+        CHECK_FALSE(path_exists(h.mount_point + tree.path("a/b")));
     // Missing directories are fine.
     CHECK(Cgroup::attach(*host, tree.path("a/b")).destroy());
     CHECK(Cgroup::attach(*host, tree.path("a/b")).pids().value().empty());
@@ -60,7 +60,7 @@ TEST_CASE("create refuses a cgroup that already holds processes", "[cgroups]") {
     CHECK(again.error().message().find("already holds processes") != std::string::npos);
     // The directory was not ours to remove: it is still there.
     for (const auto& h : t.host.hierarchies)
-        CHECK(dir_exists(h.mount_point + t.tree.path("busy")));
+        CHECK(path_exists(h.mount_point + t.tree.path("busy")));
     cgtest::reap(child);
 }
 
@@ -92,7 +92,7 @@ TEST_CASE("add puts the process in every hierarchy; pids lists it", "[cgroups]")
     cgtest::reap(b);
     REQUIRE(t.cg.destroy()); // children first
     for (const auto& h : t.host.hierarchies)
-        CHECK_FALSE(dir_exists(h.mount_point + t.tree.path("procs")));
+        CHECK_FALSE(path_exists(h.mount_point + t.tree.path("procs")));
 }
 
 TEST_CASE("destroy removes sub-cgroups made inside the container", "[cgroups]") {
@@ -105,7 +105,7 @@ TEST_CASE("destroy removes sub-cgroups made inside the container", "[cgroups]") 
     }
     REQUIRE(t.cg.destroy());
     for (const auto& h : t.host.hierarchies)
-        CHECK_FALSE(dir_exists(h.mount_point + t.tree.path("nest")));
+        CHECK_FALSE(path_exists(h.mount_point + t.tree.path("nest")));
 }
 
 TEST_CASE("destroy fails (after retrying) while a process is inside", "[cgroups]") {
@@ -178,7 +178,7 @@ TEST_CASE("stats has runc's shape", "[cgroups]") {
     CHECK(s->at("pids").at("current") == 1);
     CHECK(s->at("pids").at("limit") == 50);
     CHECK(s->at("blkio").is_object());
-    if (t.host.find("hugetlb") && cgtest::dir_exists("/sys/kernel/mm/hugepages/hugepages-2048kB"))
+    if (t.host.find("hugetlb") && cgtest::path_exists("/sys/kernel/mm/hugepages/hugepages-2048kB"))
         CHECK(s->at("hugetlb").contains("2MB"));
     CHECK(t.cg.oom_kills() == 0);
     cgtest::reap(child);

@@ -35,7 +35,7 @@ hull::Resources mem(std::optional<int64_t> limit, std::optional<int64_t> swap) {
 TEST_CASE("v1 memory: limit, reservation, swap in the right order", "[cgroups]") {
     V1 t("mem");
     CG_REQUIRE_HOST(t.v1("memory"), "memory is not a v1 hierarchy here");
-    CG_REQUIRE_HOST(cgtest::dir_exists(*t.cg.dir_of("memory") + "/memory.memsw.limit_in_bytes"),
+    CG_REQUIRE_HOST(cgtest::path_exists(*t.cg.dir_of("memory") + "/memory.memsw.limit_in_bytes"),
                     "no swap accounting");
     auto r = mem(64 << 20, 128 << 20);
     r.memory->reservation = 32 << 20;
@@ -148,9 +148,9 @@ TEST_CASE("v1 cpu: shares, quota, period, burst, idle, cpuset", "[cgroups]") {
     CHECK(t.file("cpu", "cpu.shares") == "512");
     CHECK(t.file("cpu", "cpu.cfs_period_us") == "50000");
     CHECK(t.file("cpu", "cpu.cfs_quota_us") == "25000");
-    if (cgtest::dir_exists(*t.cg.dir_of("cpu") + "/cpu.cfs_burst_us"))
+    if (cgtest::path_exists(*t.cg.dir_of("cpu") + "/cpu.cfs_burst_us"))
         CHECK(t.file("cpu", "cpu.cfs_burst_us") == "1000");
-    if (cgtest::dir_exists(*t.cg.dir_of("cpu") + "/cpu.idle"))
+    if (cgtest::path_exists(*t.cg.dir_of("cpu") + "/cpu.idle"))
         CHECK(t.file("cpu", "cpu.idle") == "0");
     if (t.v1("cpuset")) {
         CHECK(t.file("cpuset", "cpuset.cpus") == "0");
@@ -182,7 +182,7 @@ TEST_CASE("v1 cpu: shares, quota, period, burst, idle, cpuset", "[cgroups]") {
 TEST_CASE("v1 cpu: realtime runtime and period", "[cgroups]") {
     V1 t("rt");
     CG_REQUIRE_HOST(t.v1("cpu"), "cpu is not a v1 hierarchy here");
-    CG_REQUIRE_HOST(cgtest::dir_exists(*t.cg.dir_of("cpu") + "/cpu.rt_runtime_us"),
+    CG_REQUIRE_HOST(cgtest::path_exists(*t.cg.dir_of("cpu") + "/cpu.rt_runtime_us"),
                     "no RT group scheduling");
     hull::Resources r;
     r.cpu = hull::Cpu{};
@@ -222,25 +222,38 @@ TEST_CASE("v1 pids: a limit, 0 and -1", "[cgroups]") {
 TEST_CASE("v1 blkio: weight (CFQ or BFQ), throttles, leaf weight", "[cgroups]") {
     V1 t("blkio");
     CG_REQUIRE_HOST(t.v1("blkio"), "blkio is not a v1 hierarchy here");
-    CG_REQUIRE_HOST(cgtest::dir_exists("/sys/dev/block/254:0"), "no block device 254:0");
+    CG_REQUIRE_HOST(cgtest::path_exists("/sys/dev/block/254:0"), "no block device 254:0");
     std::string dir = *t.cg.dir_of("blkio");
+    // The weight needs CFQ (blkio.weight) or BFQ (blkio.bfq.weight); without either the
+    // field is refused, as hull cannot apply it.
+    const bool cfq = cgtest::path_exists(dir + "/blkio.weight");
+    const bool bfq = cgtest::path_exists(dir + "/blkio.bfq.weight");
     hull::Resources r;
     r.blockIO = hull::BlockIO{};
-    r.blockIO->weight = 300;
+    if (cfq || bfq) r.blockIO->weight = 300;
     r.blockIO->throttleReadBpsDevice = {{254, 0, 1048576}};
     r.blockIO->throttleWriteBpsDevice = {{254, 0, 2097152}};
     r.blockIO->throttleReadIOPSDevice = {{254, 0, 100}};
     r.blockIO->throttleWriteIOPSDevice = {{254, 0, 200}};
     REQUIRE(t.apply(r));
-    if (cgtest::dir_exists(dir + "/blkio.weight"))
+    if (cfq) {
         CHECK(t.file("blkio", "blkio.weight") == "300");
-    else
+    } else if (bfq) {
         CHECK(t.file("blkio", "blkio.bfq.weight").find("300") != std::string::npos);
+    } else {
+        hull::Resources weight;
+        weight.blockIO = hull::BlockIO{};
+        weight.blockIO->weight = 300;
+        auto e = t.apply(weight);
+        REQUIRE_FALSE(e);
+        CHECK(e.error().message().find("neither blkio.weight nor blkio.bfq.weight") !=
+              std::string::npos);
+    }
     CHECK(t.file("blkio", "blkio.throttle.read_bps_device") == "254:0 1048576");
     CHECK(t.file("blkio", "blkio.throttle.write_bps_device") == "254:0 2097152");
     CHECK(t.file("blkio", "blkio.throttle.read_iops_device") == "254:0 100");
     CHECK(t.file("blkio", "blkio.throttle.write_iops_device") == "254:0 200");
-    if (!cgtest::dir_exists(dir + "/blkio.leaf_weight")) {
+    if (!cgtest::path_exists(dir + "/blkio.leaf_weight")) {
         hull::Resources leaf;
         leaf.blockIO = hull::BlockIO{};
         leaf.blockIO->leafWeight = 300;
@@ -278,14 +291,14 @@ TEST_CASE("hugetlb where it is mounted (v1 or the cgroup2 tree)", "[cgroups]") {
     V1 t("huge");
     auto* h = t.host.find("hugetlb");
     CG_REQUIRE_HOST(h, "no hugetlb controller");
-    CG_REQUIRE_HOST(cgtest::dir_exists("/sys/kernel/mm/hugepages/hugepages-2048kB"),
+    CG_REQUIRE_HOST(cgtest::path_exists("/sys/kernel/mm/hugepages/hugepages-2048kB"),
                     "no 2MB pages");
     hull::Resources r;
     r.hugepageLimits = {{"2MB", 4 << 20}};
     REQUIRE(t.apply(r));
     if (h->v2) {
         CHECK(t.file("hugetlb", "hugetlb.2MB.max") == std::to_string(4 << 20));
-        if (cgtest::dir_exists(*t.cg.dir_of("hugetlb") + "/hugetlb.2MB.rsvd.max"))
+        if (cgtest::path_exists(*t.cg.dir_of("hugetlb") + "/hugetlb.2MB.rsvd.max"))
             CHECK(t.file("hugetlb", "hugetlb.2MB.rsvd.max") == std::to_string(4 << 20));
     } else {
         CHECK(t.file("hugetlb", "hugetlb.2MB.limit_in_bytes") == std::to_string(4 << 20));

@@ -27,7 +27,7 @@ struct V2 {
     }
     std::string dir() const { return host.unified()->mount_point + cg->path(); }
     std::string file(const std::string& f) const { return cgtest::trimmed(dir() + "/" + f); }
-    bool has(const std::string& f) const { return cgtest::dir_exists(dir() + "/" + f); }
+    bool has(const std::string& f) const { return cgtest::path_exists(dir() + "/" + f); }
     hull::Result<void> apply(const hull::Resources& r, ApplyMode m = ApplyMode::Create) {
         return cg->apply(r, m, warnings);
     }
@@ -125,7 +125,7 @@ TEST_CASE("v2: pids, io, hugetlb, unified", "[cgroups][v2]") {
     REQUIRE(t.apply(r));
     CHECK(t.file("pids.max") == "max");
 
-    if (t.has("io.max") && cgtest::dir_exists("/sys/dev/block/254:0")) {
+    if (t.has("io.max") && cgtest::path_exists("/sys/dev/block/254:0")) {
         hull::Resources io;
         io.blockIO = hull::BlockIO{};
         io.blockIO->throttleReadBpsDevice = {{254, 0, 1048576}};
@@ -180,7 +180,7 @@ TEST_CASE("v2: freeze via cgroup.freeze, SIGKILL via cgroup.kill", "[cgroups][v2
     int st = cgtest::reap(child, 0);
     CHECK((WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL));
     REQUIRE(t.cg->destroy());
-    CHECK_FALSE(cgtest::dir_exists(t.dir()));
+    CHECK_FALSE(cgtest::path_exists(t.dir()));
 }
 
 TEST_CASE("v2: stats from cgroup2 files", "[cgroups][v2]") {
