@@ -40,9 +40,15 @@ Result<void> send_master(int console_socket_fd, const Pty& pty);
 // Receives what send_master() sent: the master fd (O_CLOEXEC) and the slave's name.
 Result<std::pair<UniqueFd, std::string>> recv_master(int sock);
 
-// A connected SOCK_STREAM socketpair (O_CLOEXEC) to carry the master from the init to
-// `hull run` itself.
-Result<std::pair<UniqueFd, UniqueFd>> console_socketpair();
+// Where the init (or exec child) sends the pty master: `to_child` is the fd it sends on.
+// With a console socket path, `to_child` is connected to it and `peer` is empty; without
+// one, the two are a SOCK_STREAM socketpair (O_CLOEXEC) and hull keeps `peer` to receive
+// the master itself (recv_master) for a foreground terminal.
+struct ConsoleRoute {
+    UniqueFd to_child;
+    UniqueFd peer;
+};
+Result<ConsoleRoute> console_route(const std::string& console_socket);
 
 // In the process about to become the container process: setsid, make `slave` the
 // controlling terminal (TIOCSCTTY), dup2 it onto 0, 1 and 2, then close the original (unless

@@ -2,7 +2,6 @@
 #include "container_cgroup.hpp"
 #include "exe_guard.hpp"
 #include "hull/config_parse.hpp"
-#include "hull/fdpass.hpp"
 #include "hull/fs.hpp"
 #include "hull/hooks.hpp"
 #include "hull/log.hpp"
@@ -15,6 +14,7 @@
 #include "hull/store.hpp"
 #include "hull/sys_clone.hpp"
 #include "hull/sys_pidfd.hpp"
+#include "hull/terminal.hpp"
 #include "init.hpp"
 #include "joiner.hpp"
 #include "launch.hpp"
@@ -140,17 +140,10 @@ Result<void> Parent::build() {
             return fail_errno("chown exec.fifo");
     }
 
-    UniqueFd console, console_peer;
-    if (terminal) {
-        if (console_mode == ConsoleMode::Socket) {
-            console = HULL_TRY_CTX(fdpass::connect_unix(opts.console_socket),
-                                   "connect to console socket " + opts.console_socket);
-        } else {
-            auto pair = HULL_TRY(fdpass::unix_socketpair(SOCK_STREAM));
-            console = std::move(pair.first);
-            console_peer = std::move(pair.second);
-        }
-    }
+    terminal::ConsoleRoute console;
+    if (terminal)
+        console = HULL_TRY(terminal::console_route(
+            console_mode == ConsoleMode::Socket ? opts.console_socket : std::string()));
     // The seccomp program is compiled (or taken from the cache) here; the init loads it.
     std::optional<seccomp::Launch> sec;
     if (cfg.linux->seccomp)
@@ -177,7 +170,7 @@ Result<void> Parent::build() {
     ctx.rootfs = rootfs;
     ctx.sync_fd = sync.child.get();
     ctx.fifo_fd = fifo.get();
-    ctx.console_fd = console.get();
+    ctx.console_fd = console.to_child.get();
     ctx.preserve_fds = opts.preserve_fds;
     ctx.listen_fds = opts.listen_fds;
     ctx.pivot = opts.pivot;
@@ -212,7 +205,7 @@ Result<void> Parent::build() {
     launched.pidfd = std::move(child.pidfd);
     sec.reset(); // the listener connection now belongs to the init
     sync.child.reset();
-    console.reset();
+    console.to_child.reset();
     cgroup_dir.reset();
     trampoline.reset();
     {
@@ -236,9 +229,8 @@ Result<void> Parent::build() {
     if (ctx.cgroupns == CgroupNsMode::UnshareWhenPlaced)
         HULL_TRY(sync_send(sync.parent.get(), SyncMsg::CgroupPlaced));
     HULL_TRY(talk_to_init(sync.parent.get()));
-    if (console_peer) {
-        auto [master, name] =
-            HULL_TRY_CTX(fdpass::recv_fd(console_peer.get()), "receive the console");
+    if (console.peer) {
+        auto [master, name] = HULL_TRY(terminal::recv_master(console.peer.get()));
         launched.console_master = std::move(master);
     }
 

@@ -203,17 +203,8 @@ Result<int> Parent::run() {
     std::optional<seccomp::Launch> sec;
     if (cfg.linux && cfg.linux->seccomp)
         sec.emplace(HULL_TRY(seccomp::prepare(*cfg.linux->seccomp, store.root(), cfg.ociVersion)));
-    UniqueFd console, console_peer;
-    if (tty) {
-        if (!o.console_socket.empty()) {
-            console = HULL_TRY_CTX(fdpass::connect_unix(o.console_socket),
-                                   "connect to console socket " + o.console_socket);
-        } else {
-            auto pair = HULL_TRY(fdpass::unix_socketpair(SOCK_STREAM));
-            console = std::move(pair.first);
-            console_peer = std::move(pair.second);
-        }
-    }
+    terminal::ConsoleRoute console;
+    if (tty) console = HULL_TRY(terminal::console_route(o.console_socket));
     auto sync = HULL_TRY(fdpass::unix_socketpair(SOCK_SEQPACKET));
 
     execproc::ChildContext ctx;
@@ -225,7 +216,7 @@ Result<int> Parent::run() {
         if (t != CLONE_NEWPID) ctx.ns_fds.emplace_back(fd.get(), t);
     ctx.init_root_fd = init_root.get();
     ctx.sync_fd = sync.second.get();
-    ctx.console_fd = console ? console.get() : -1;
+    ctx.console_fd = console.to_child.get();
     ctx.preserve_fds = o.preserve_fds;
     ctx.seccomp = sec ? &*sec : nullptr;
     ctx.state = st;
@@ -255,7 +246,7 @@ Result<int> Parent::run() {
         log::warn("return to our pid namespace: " + std::string(strerror(errno)));
     if (!child) return std::unexpected(Error(child.error()).context("clone the exec process"));
     sync.second.reset();
-    console.reset();
+    console.to_child.reset();
     sec.reset();
     trampoline.reset();
     UniqueFd pidfd = std::move(child->pidfd);
@@ -275,8 +266,8 @@ Result<int> Parent::run() {
     if (auto r = wait_for_execve(sync.first.get()); !r) return fail_child(r.error());
 
     UniqueFd master;
-    if (console_peer) {
-        auto m = fdpass::recv_fd(console_peer.get());
+    if (console.peer) {
+        auto m = terminal::recv_master(console.peer.get());
         if (!m) return fail_child(m.error());
         master = std::move(m->first);
     }

@@ -67,8 +67,13 @@ Result<std::pair<UniqueFd, std::string>> recv_master(int sock) {
     return with_context(fdpass::recv_fd(sock), "receive pty master");
 }
 
-Result<std::pair<UniqueFd, UniqueFd>> console_socketpair() {
-    return fdpass::unix_socketpair(SOCK_STREAM);
+Result<ConsoleRoute> console_route(const std::string& console_socket) {
+    if (!console_socket.empty())
+        return ConsoleRoute{HULL_TRY_CTX(fdpass::connect_unix(console_socket),
+                                         "connect to console socket " + console_socket),
+                            {}};
+    auto pair = HULL_TRY(fdpass::unix_socketpair(SOCK_STREAM));
+    return ConsoleRoute{std::move(pair.first), std::move(pair.second)};
 }
 
 Result<void> become_session_leader_on(UniqueFd slave) {

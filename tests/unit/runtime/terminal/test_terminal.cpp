@@ -1,5 +1,6 @@
 #include "hull/terminal.hpp"
 
+#include "hull/fdpass.hpp"
 #include "hull/pty.hpp"
 #include "hull/sys_pidfd.hpp"
 #include "runtime/ns_child.hpp"
@@ -93,7 +94,7 @@ pty::PtyPair host_pty() {
 
 TEST_CASE("open_pty on a devpts newinstance; send_master hands over the master", "[terminal]") {
     TempDir dir;
-    auto sp = terminal::console_socketpair();
+    auto sp = terminal::console_route("");
     REQUIRE(sp);
     // The child mounts a devpts instance in its own mount namespace, opens the pty there and
     // sends the master; the line we write into the master must come out of its slave.
@@ -120,7 +121,7 @@ TEST_CASE("open_pty on a devpts newinstance; send_master hands over the master",
         if (::stat(p->host_path.c_str(), &a) == 0 && ::fstat(p->slave.get(), &b) == 0 &&
             a.st_rdev == b.st_rdev)
             rep.set("host_path_ok", "yes");
-        if (!terminal::send_master(sp->second.get(), *p)) {
+        if (!terminal::send_master(sp->to_child.get(), *p)) {
             rep.set("error", "send");
             return;
         }
@@ -130,9 +131,9 @@ TEST_CASE("open_pty on a devpts newinstance; send_master hands over the master",
         std::erase(line, '\r');
         rep.set("slave_read", line);
     });
-    sp->second.reset();
+    sp->to_child.reset();
 
-    auto got = terminal::recv_master(sp->first.get());
+    auto got = terminal::recv_master(sp->peer.get());
     REQUIRE(got);
     CHECK(got->second == "/dev/pts/0"); // the first pty of a new devpts instance
     const char ping[] = "ping\n";
@@ -223,9 +224,36 @@ TEST_CASE("become_session_leader_on makes the slave the ctty and stdio", "[termi
     CHECK(out == "ctty-ok\r\n");
 }
 
+TEST_CASE("console_route connects to a console socket, or makes a pair hull keeps", "[terminal]") {
+    TempDir dir;
+    std::string path = dir / "console.sock";
+    auto listener = fdpass::listen_unix(path);
+    REQUIRE(listener);
+    auto to_socket = terminal::console_route(path);
+    REQUIRE(to_socket);
+    CHECK_FALSE(to_socket->peer);
+    UniqueFd accepted(::accept4(listener->get(), nullptr, nullptr, SOCK_CLOEXEC));
+    REQUIRE(accepted);
+    REQUIRE(::write(to_socket->to_child.get(), "x", 1) == 1);
+    char c = 0;
+    CHECK(::read(accepted.get(), &c, 1) == 1);
+    CHECK(c == 'x');
+
+    auto missing = terminal::console_route(dir / "nothing.sock");
+    REQUIRE_FALSE(missing);
+    CHECK_THAT(missing.error().message(), Catch::Contains("connect to console socket"));
+
+    auto pair = terminal::console_route("");
+    REQUIRE(pair);
+    REQUIRE(pair->peer);
+    REQUIRE(::write(pair->to_child.get(), "y", 1) == 1);
+    CHECK(::read(pair->peer.get(), &c, 1) == 1);
+    CHECK(c == 'y');
+}
+
 TEST_CASE("proxy relays input and output and returns when the child exits", "[terminal]") {
     auto p = host_pty();
-    auto io = terminal::console_socketpair();
+    auto io = fdpass::unix_socketpair(SOCK_STREAM);
     REQUIRE(io);
     // The input is queued before the relay starts.
     REQUIRE(::write(io->second.get(), "hello\n", 6) == 6);
@@ -247,7 +275,7 @@ TEST_CASE("proxy relays input and output and returns when the child exits", "[te
 
 TEST_CASE("proxy drains output written just before exit and survives EOF on input", "[terminal]") {
     auto p = host_pty();
-    auto io = terminal::console_socketpair();
+    auto io = fdpass::unix_socketpair(SOCK_STREAM);
     REQUIRE(io);
     ::shutdown(io->second.get(), SHUT_WR); // stdin at EOF from the start
     std::string big(20000, 'q');
