@@ -219,7 +219,7 @@ TEST_CASE("v1 pids: a limit, 0 and -1", "[cgroups]") {
     CHECK_FALSE(t.apply(r));
 }
 
-TEST_CASE("v1 blkio: weight (CFQ or BFQ), throttles, leaf weight", "[cgroups]") {
+TEST_CASE("v1 blkio: weight (CFQ, BFQ, else refused), throttles, leaf weight", "[cgroups]") {
     V1 t("blkio");
     CG_REQUIRE_HOST(t.v1("blkio"), "blkio is not a v1 hierarchy here");
     CG_REQUIRE_HOST(cgtest::path_exists("/sys/dev/block/254:0"), "no block device 254:0");

@@ -135,15 +135,20 @@ TEST_CASE("v2: pids, io, hugetlb, unified", "[cgroups][v2]") {
         CHECK(max.find("rbps=1048576") != std::string::npos);
         CHECK(max.find("wiops=100") != std::string::npos);
     }
+    hull::Resources w;
+    w.blockIO = hull::BlockIO{};
+    w.blockIO->weight = 500;
     if (t.has("io.weight") || t.has("io.bfq.weight")) {
-        hull::Resources w;
-        w.blockIO = hull::BlockIO{};
-        w.blockIO->weight = 500;
         REQUIRE(t.apply(w));
         if (t.has("io.bfq.weight"))
             CHECK(t.file("io.bfq.weight").find("500") != std::string::npos);
         else
             CHECK(t.file("io.weight").find("4950") != std::string::npos);
+    } else {
+        // Neither BFQ nor an io.weight controller: the field is refused, not dropped.
+        auto e = t.apply(w);
+        REQUIRE_FALSE(e);
+        CHECK(e.error().message().find("blockIO.weight") != std::string::npos);
     }
     if (t.has("hugetlb.2MB.max")) {
         hull::Resources h;
