@@ -1,8 +1,8 @@
 // The spec-test harness; see harness.hpp.
 #include "harness.hpp"
 
-#include "hull/fdpass.hpp"
-#include "hull/sys_pidfd.hpp"
+#include "sys/fdpass.hpp"
+#include "sys/pidfd.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>

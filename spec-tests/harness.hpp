@@ -7,7 +7,7 @@
 // Tests never touch /run/hull: a Bundle passes its own `--root`.
 #pragma once
 
-#include "hull/fd.hpp"
+#include "util/fd.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -2,9 +2,9 @@
 // (config-linux.md "Control groups"), on whatever layout the host has: v1/hybrid here, pure
 // v2 in the qemu lane (tools/v2lane.sh). Values are read back from the kernel's files, from
 // the host and from inside the container.
+#include "cgroups/cgroups.hpp"
 #include "checks.hpp"
 #include "harness.hpp"
-#include "hull/cgroups.hpp"
 
 #include <catch2/catch.hpp>
 

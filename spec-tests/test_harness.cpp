@@ -1,8 +1,8 @@
 // Tests of the harness itself: running commands, the probe on the host, bundles.
 #include "harness.hpp"
 
-#include "hull/fdpass.hpp"
-#include "hull/pty.hpp"
+#include "sys/fdpass.hpp"
+#include "sys/pty.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -19,6 +19,9 @@
 
 namespace hull::runtime {
 
+// The state root when --root is not given: /run/hull for root, else $XDG_RUNTIME_DIR/hull.
+std::string default_root();
+
 enum class PivotMode { PivotRoot, NoPivot };
 
 struct CreateOptions {

@@ -1,11 +1,11 @@
 // Cgroup::apply(): sends each part of linux.resources to the hierarchy holding its
 // controller, in runc's order (cpuset, devices, memory, cpu, pids, blkio, hugetlb, network,
 // rdma), then linux.resources.unified last so that it can override the converted values.
-#include "hull/cgroups.hpp"
+#include "cgroups/cgroups.hpp"
 
-#include "devices.hpp"
-#include "files.hpp"
-#include "resources.hpp"
+#include "cgroups/devices.hpp"
+#include "cgroups/files.hpp"
+#include "cgroups/resources.hpp"
 
 #include <fcntl.h>
 

@@ -16,10 +16,10 @@
 //     allow: w3 &= ~access; if w3 == 0 return 1     (every bit decided, all allowed)
 //     deny:  if (w3 & access) != 0 return 0          (a requested bit is denied)
 //   epilogue: return 0                                (bits no rule named are denied)
-#include "bpf_insn.hpp"
-#include "devices.hpp"
+#include "cgroups/bpf_insn.hpp"
+#include "cgroups/devices.hpp"
 
-#include "hull/log.hpp"
+#include "util/log.hpp"
 
 #include <fcntl.h>
 #include <sys/syscall.h>

@@ -1,11 +1,11 @@
 // The container cgroup's directories: create (mkdir in every hierarchy, v1 cpuset
 // inheritance, v2 controller delegation), attach, add a process, destroy.
-#include "hull/cgroups.hpp"
+#include "cgroups/cgroups.hpp"
 
-#include "files.hpp"
-#include "sleep.hpp"
+#include "cgroups/files.hpp"
+#include "cgroups/sleep.hpp"
 
-#include "hull/log.hpp"
+#include "util/log.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

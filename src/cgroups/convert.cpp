@@ -1,7 +1,7 @@
 // The v1 <-> v2 value conversions and the default device rules.
-#include "hull/cgroups.hpp"
+#include "cgroups/cgroups.hpp"
 
-#include "resources.hpp"
+#include "cgroups/resources.hpp"
 
 #include <cmath>
 

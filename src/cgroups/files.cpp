@@ -1,6 +1,6 @@
-#include "files.hpp"
+#include "cgroups/files.hpp"
 
-#include "hull/fs.hpp"
+#include "util/fs.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>

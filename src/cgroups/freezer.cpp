@@ -1,10 +1,10 @@
 // Freezing, listing and signalling the processes of a container cgroup.
-#include "hull/cgroups.hpp"
+#include "cgroups/cgroups.hpp"
 
-#include "files.hpp"
-#include "sleep.hpp"
+#include "cgroups/files.hpp"
+#include "cgroups/sleep.hpp"
 
-#include "hull/log.hpp"
+#include "util/log.hpp"
 
 #include <signal.h>
 

@@ -1,10 +1,10 @@
 // Layout detection: which cgroup hierarchies are mounted where (from /proc/self/mountinfo),
 // and which controllers each one offers.
-#include "hull/cgroups.hpp"
+#include "cgroups/cgroups.hpp"
 
-#include "files.hpp"
+#include "cgroups/files.hpp"
 
-#include "hull/fs.hpp"
+#include "util/fs.hpp"
 
 #include <algorithm>
 #include <array>

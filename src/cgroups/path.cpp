@@ -1,9 +1,9 @@
 // container_path(): where a container's cgroup goes, from linux.cgroupsPath.
-#include "hull/cgroups.hpp"
+#include "cgroups/cgroups.hpp"
 
-#include "files.hpp"
+#include "cgroups/files.hpp"
 
-#include "hull/fs.hpp"
+#include "util/fs.hpp"
 
 namespace hull::cgroups {
 

@@ -3,7 +3,7 @@
 // cgroup2 directory. Each appends to `warnings` what it had to ignore (see docs/cgroups.md).
 #pragma once
 
-#include "hull/cgroups.hpp"
+#include "cgroups/cgroups.hpp"
 #include "hull/config_resources.hpp"
 
 #include <cstdint>

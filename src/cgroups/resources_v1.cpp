@@ -1,8 +1,8 @@
 // linux.resources on cgroup v1 hierarchies (memory, cpu, cpuset, pids, blkio, devices,
 // net_cls, net_prio). Field -> file mapping and host caveats: docs/cgroups.md.
-#include "resources.hpp"
+#include "cgroups/resources.hpp"
 
-#include "files.hpp"
+#include "cgroups/files.hpp"
 
 namespace hull::cgroups {
 

@@ -1,9 +1,9 @@
 // linux.resources on cgroup v2 (memory, cpu, cpuset, pids, io), plus the writers shared by
 // both versions (hugetlb, rdma) and linux.resources.unified. Field -> file mapping and host
 // caveats: docs/cgroups.md.
-#include "resources.hpp"
+#include "cgroups/resources.hpp"
 
-#include "files.hpp"
+#include "cgroups/files.hpp"
 
 #include <algorithm>
 

@@ -1,8 +1,8 @@
 // Cgroup::stats(): the "data" object of runc's `events --stats` (runc types.Stats), read
 // from whichever hierarchy holds each controller. Times are nanoseconds, sizes bytes.
-#include "hull/cgroups.hpp"
+#include "cgroups/cgroups.hpp"
 
-#include "files.hpp"
+#include "cgroups/files.hpp"
 
 #include <dirent.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
 // events: the container's resource statistics as runc prints them, one JSON object a line:
 // once with --stats, else every --interval (default 5s) plus OOM events until it stops.
-#include "commands.hpp"
+#include "cli/commands.hpp"
 
 #include "hull/runtime.hpp"
 

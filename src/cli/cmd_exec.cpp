@@ -1,6 +1,6 @@
 // exec: runs a new process in a container. Errors before the process runs exit 255 with
 // "exec failed: <reason>", as runc does.
-#include "commands.hpp"
+#include "cli/commands.hpp"
 
 #include "hull/exec.hpp"
 

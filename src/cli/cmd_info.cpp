@@ -1,10 +1,10 @@
 // Commands that only describe hull: --version, features, spec.
-#include "commands.hpp"
+#include "cli/commands.hpp"
 
-#include "hull/fd.hpp"
 #include "hull/features.hpp"
 #include "hull/spec_default.hpp"
-#include "hull_build_info.h"
+#include "util/build_info.h"
+#include "util/fd.hpp"
 
 #include <fcntl.h>
 #include <stdio.h>

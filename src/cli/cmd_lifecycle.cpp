@@ -1,8 +1,8 @@
 // create, start, state, kill, delete, run and list: thin wrappers over hull::runtime.
-#include "commands.hpp"
+#include "cli/commands.hpp"
 
 #include "hull/runtime.hpp"
-#include "hull/signals.hpp"
+#include "util/signals.hpp"
 
 #include <unistd.h>
 

@@ -1,5 +1,5 @@
 // pause and resume: freeze / thaw every process of a container.
-#include "commands.hpp"
+#include "cli/commands.hpp"
 
 #include "hull/runtime.hpp"
 

@@ -1,6 +1,6 @@
 // Commands whose implementation has not landed yet. Each stub is one line; implementing a
 // command means deleting its line here and defining cmd_<name> in its own file.
-#include "commands.hpp"
+#include "cli/commands.hpp"
 
 namespace hull::cli {
 namespace {

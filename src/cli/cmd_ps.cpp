@@ -1,10 +1,10 @@
 // ps: the processes of a container. --format json prints the host pids as a JSON array; the
 // table runs the host's ps(1) with the given options (default -ef) and keeps the header and
 // the lines of the container's processes, as runc does.
-#include "commands.hpp"
+#include "cli/commands.hpp"
 
-#include "hull/fd.hpp"
 #include "hull/runtime.hpp"
+#include "util/fd.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>

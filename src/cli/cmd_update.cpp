@@ -1,11 +1,11 @@
 // update: new resource limits from --resources (a LinuxResources JSON file, "-" for stdin) or
 // from runc's per-field flags.
-#include "commands.hpp"
-#include "update_flags.hpp"
+#include "cli/commands.hpp"
+#include "cli/update_flags.hpp"
 
 #include "hull/config_parse.hpp"
-#include "hull/fs.hpp"
 #include "hull/runtime.hpp"
+#include "util/fs.hpp"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "command_table.hpp"
+#include "cli/command_table.hpp"
 
 #include <algorithm>
 #include <array>

@@ -3,7 +3,7 @@
 // both parsing and --help.
 #pragma once
 
-#include "args.hpp"
+#include "cli/args.hpp"
 
 #include <span>
 #include <string_view>

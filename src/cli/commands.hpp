@@ -4,11 +4,11 @@
 // exit code to use: 1 by default (exec failing before its process runs uses 255).
 #pragma once
 
-#include "args.hpp"
-#include "global_options.hpp"
+#include "cli/args.hpp"
+#include "cli/global_options.hpp"
 
 #include "hull/error.hpp"
-#include "hull/log.hpp"
+#include "util/log.hpp"
 
 #include <string>
 

@@ -1,6 +1,6 @@
-#include "global_options.hpp"
+#include "cli/global_options.hpp"
 
-#include "hull/store.hpp"
+#include "hull/runtime.hpp"
 
 #include <unistd.h>
 
@@ -27,7 +27,7 @@ Result<GlobalOptions> make_global_options(const ParsedArgs& globals) {
         g.root = HULL_TRY(absolute(*root));
         g.root_given = true;
     } else {
-        g.root = hull::default_root();
+        g.root = runtime::default_root();
     }
     if (auto path = globals.value("log"); path && !path->empty())
         g.log.path = HULL_TRY(absolute(*path));

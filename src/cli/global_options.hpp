@@ -1,10 +1,10 @@
 // The options given before the command, in typed form.
 #pragma once
 
-#include "args.hpp"
+#include "cli/args.hpp"
 
 #include "hull/error.hpp"
-#include "hull/log.hpp"
+#include "util/log.hpp"
 
 #include <sys/types.h>
 
@@ -21,7 +21,6 @@ struct GlobalOptions {
     bool systemd_cgroup = false;
     Rootless rootless = Rootless::Auto;
 };
-
 
 // Converts flags parsed with global_flags(); reads geteuid() and XDG_RUNTIME_DIR.
 // Relative --root and --log paths are made absolute.

@@ -1,7 +1,7 @@
 // --help texts, generated from the command table.
 #pragma once
 
-#include "command_table.hpp"
+#include "cli/command_table.hpp"
 
 #include <string>
 

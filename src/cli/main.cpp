@@ -1,10 +1,10 @@
 // hull's entry point: parse the command line, set up logging, run one command handler.
-#include "command_table.hpp"
-#include "commands.hpp"
-#include "global_options.hpp"
-#include "help.hpp"
+#include "cli/command_table.hpp"
+#include "cli/commands.hpp"
+#include "cli/global_options.hpp"
+#include "cli/help.hpp"
 
-#include "hull/log.hpp"
+#include "util/log.hpp"
 
 #include <cstdio>
 #include <exception>

@@ -1,4 +1,4 @@
-#include "update_flags.hpp"
+#include "cli/update_flags.hpp"
 
 #include <cctype>
 #include <cmath>

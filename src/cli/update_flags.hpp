@@ -4,7 +4,7 @@
 // warning. --resources (read by the command itself) replaces every flag.
 #pragma once
 
-#include "args.hpp"
+#include "cli/args.hpp"
 
 #include "hull/config_resources.hpp"
 #include "hull/error.hpp"

@@ -1,5 +1,5 @@
 // Classification of mount option strings (mount_options.hpp).
-#include "hull/mount_options.hpp"
+#include "config/mount_options.hpp"
 
 #include <sys/mount.h> // MS_* and (glibc >= 2.36) MOUNT_ATTR_*
 

@@ -1,10 +1,10 @@
 // Public parse / serialise entry points of the config model (config_parse.hpp).
 #include "hull/config_parse.hpp"
 
-#include "hull/fs.hpp"
+#include "util/fs.hpp"
 
-#include "fields.hpp"
-#include "json_io.hpp"
+#include "config/fields.hpp"
+#include "config/json_io.hpp"
 
 namespace hull {
 

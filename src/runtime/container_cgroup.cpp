@@ -1,4 +1,4 @@
-#include "container_cgroup.hpp"
+#include "runtime/container_cgroup.hpp"
 
 namespace hull::runtime {
 
@@ -10,8 +10,7 @@ Result<std::optional<cgroups::Cgroup>> container_cgroup(const ContainerState& st
     auto it = st.extra.find(kCgroupPathKey);
     if (it == st.extra.end() || !it->is_string()) return std::optional<cgroups::Cgroup>{};
     auto host = HULL_TRY_CTX(cgroups::detect(), "cgroups");
-    return std::optional<cgroups::Cgroup>(
-        cgroups::Cgroup::attach(host, it->get<std::string>()));
+    return std::optional<cgroups::Cgroup>(cgroups::Cgroup::attach(host, it->get<std::string>()));
 }
 
 FrozenProbe frozen_probe(const ContainerState& st) {

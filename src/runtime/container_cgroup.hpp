@@ -3,9 +3,9 @@
 // pause, resume, update, ps, events, state) reopens the cgroup from there.
 #pragma once
 
-#include "hull/cgroups.hpp"
+#include "cgroups/cgroups.hpp"
 #include "hull/error.hpp"
-#include "hull/state.hpp"
+#include "state/state.hpp"
 
 #include <optional>
 #include <string>

@@ -1,25 +1,25 @@
 // create: the parent side. See launch.hpp and docs/ARCHITECTURE.md for the sequence.
-#include "container_cgroup.hpp"
-#include "exe_guard.hpp"
+#include "hooks/hooks.hpp"
 #include "hull/config_parse.hpp"
-#include "hull/fs.hpp"
-#include "hull/hooks.hpp"
-#include "hull/log.hpp"
-#include "hull/netdev.hpp"
-#include "hull/proc.hpp"
-#include "hull/process_setup.hpp"
-#include "hull/rootfs.hpp"
 #include "hull/runtime.hpp"
-#include "hull/seccomp.hpp"
-#include "hull/store.hpp"
-#include "hull/sys_clone.hpp"
-#include "hull/sys_pidfd.hpp"
-#include "hull/terminal.hpp"
-#include "init.hpp"
-#include "joiner.hpp"
-#include "launch.hpp"
-#include "namespaces.hpp"
-#include "sync.hpp"
+#include "netdev/netdev.hpp"
+#include "process/process.hpp"
+#include "rootfs/rootfs.hpp"
+#include "runtime/container_cgroup.hpp"
+#include "runtime/exe_guard.hpp"
+#include "runtime/init.hpp"
+#include "runtime/joiner.hpp"
+#include "runtime/launch.hpp"
+#include "runtime/namespaces.hpp"
+#include "runtime/sync.hpp"
+#include "seccomp/seccomp.hpp"
+#include "state/store.hpp"
+#include "sys/clone.hpp"
+#include "sys/pidfd.hpp"
+#include "terminal/terminal.hpp"
+#include "util/fs.hpp"
+#include "util/log.hpp"
+#include "util/proc.hpp"
 
 #include <fcntl.h>
 #include <sys/prctl.h>
@@ -210,7 +210,7 @@ Result<void> Parent::build() {
     trampoline.reset();
     {
         auto r = enter_cgroup(child);
-        if (r && cfg.process) r = procsetup::set_oom_score_adj(child.pid, cfg.process->oomScoreAdj);
+        if (r && cfg.process) r = process::set_oom_score_adj(child.pid, cfg.process->oomScoreAdj);
         if (r && !cfg.linux->netDevices.empty()) r = move_net_devices(child.pid);
         if (!r) {
             sync_send_error(sync.parent.get(), r.error());

@@ -2,13 +2,13 @@
 // (--stats) or every --interval together with OOM notifications until the container stops.
 // Single threaded: one loop polls the init's pidfd (its exit ends the stream) with a short
 // timeout, checks the cgroup's OOM kill counter and prints the statistics when they are due.
-#include "container_cgroup.hpp"
+#include "runtime/container_cgroup.hpp"
 
-#include "hull/log.hpp"
-#include "hull/proc.hpp"
 #include "hull/runtime.hpp"
-#include "hull/store.hpp"
-#include "hull/sys_pidfd.hpp"
+#include "state/store.hpp"
+#include "sys/pidfd.hpp"
+#include "util/log.hpp"
+#include "util/proc.hpp"
 
 #include <algorithm>
 #include <cctype>

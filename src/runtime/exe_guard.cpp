@@ -1,8 +1,8 @@
 // The decision to use the trampoline, its sealed memfd, and the exec through it.
-#include "exe_guard.hpp"
+#include "runtime/exe_guard.hpp"
 
-#include "hull/process_setup.hpp"
-#include "src/runtime/trampoline_blob.hpp"
+#include "process/process.hpp"
+#include "runtime/trampoline_blob.hpp"
 
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -93,7 +93,7 @@ Result<UniqueFd> trampoline_for(const Process& process, UserNs userns,
     if (!compiled_in() || trampoline_blob::kSize == 0 || !needed(userns, uid_map, gid_map))
         return UniqueFd{};
     if (process.selinuxLabel && !process.selinuxLabel->empty() &&
-        procsetup::detect_host_lsms().selinux)
+        process::detect_host_lsms().selinux)
         return UniqueFd{};
     return sealed_memfd();
 }
@@ -101,10 +101,10 @@ Result<UniqueFd> trampoline_for(const Process& process, UserNs userns,
 Error exec(int trampoline_fd, int report_fd, const Process& process, const std::string& path) {
     if (process.args.empty()) return Error(EINVAL, "exec: process.args is empty");
     const std::string report = report_fd >= 0 ? std::to_string(report_fd) : "-";
-    std::vector<char*> argv = procsetup::c_array(process.args, {const_cast<char*>(kMagic),
-                                                                const_cast<char*>(report.c_str()),
-                                                                const_cast<char*>(path.c_str())});
-    std::vector<char*> envp = procsetup::c_array(process.env);
+    std::vector<char*> argv = process::c_array(process.args, {const_cast<char*>(kMagic),
+                                                              const_cast<char*>(report.c_str()),
+                                                              const_cast<char*>(path.c_str())});
+    std::vector<char*> envp = process::c_array(process.env);
 
     ::execveat(trampoline_fd, "", argv.data(), envp.data(), AT_EMPTY_PATH);
     int err = errno;
@@ -114,7 +114,7 @@ Error exec(int trampoline_fd, int report_fd, const Process& process, const std::
         ::execve(via.c_str(), argv.data(), envp.data());
         err = errno;
     }
-    return procsetup::exec_error(err, path).context("start hull-trampoline");
+    return process::exec_error(err, path).context("start hull-trampoline");
 }
 
 } // namespace hull::runtime::exe_guard

@@ -14,7 +14,7 @@
 
 #include "hull/config.hpp"
 #include "hull/error.hpp"
-#include "hull/fd.hpp"
+#include "util/fd.hpp"
 
 #include <string>
 #include <string_view>
@@ -53,7 +53,7 @@ Result<UniqueFd> trampoline_for(const Process& process, UserNs userns,
                                 const std::vector<IdMapping>& uid_map,
                                 const std::vector<IdMapping>& gid_map);
 
-// The last step of a process that has a trampoline, in place of procsetup::exec: execs the
+// The last step of a process that has a trampoline, in place of process::exec: execs the
 // trampoline, which execs `path` with process.args and process.env. report_fd must not be
 // close-on-exec: the trampoline makes it so, and writes the execve error text there
 // ("exec PATH: permission denied"). Returns only when the trampoline could not be started.

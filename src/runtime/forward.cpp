@@ -1,7 +1,7 @@
-#include "forward.hpp"
+#include "runtime/forward.hpp"
 
-#include "hull/fd.hpp"
-#include "hull/sys_pidfd.hpp"
+#include "sys/pidfd.hpp"
+#include "util/fd.hpp"
 
 #include <poll.h>
 #include <sys/signalfd.h>

@@ -1,16 +1,16 @@
 // The container init, from clone to execve. Each step's failure goes to the parent over the
 // sync socket while `create` runs, and to `start` over exec.fifo afterwards.
-#include "init.hpp"
+#include "runtime/init.hpp"
 
-#include "become.hpp"
-#include "hull/hooks.hpp"
-#include "hull/log.hpp"
-#include "hull/process_setup.hpp"
-#include "hull/pty.hpp"
-#include "hull/rootfs.hpp"
-#include "hull/sys_fds.hpp"
-#include "hull/terminal.hpp"
-#include "sync.hpp"
+#include "hooks/hooks.hpp"
+#include "process/process.hpp"
+#include "rootfs/rootfs.hpp"
+#include "runtime/become.hpp"
+#include "runtime/sync.hpp"
+#include "sys/fds.hpp"
+#include "sys/pty.hpp"
+#include "terminal/terminal.hpp"
+#include "util/log.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -76,7 +76,7 @@ struct Init {
     UniqueFd procfd;  // the host /proc, to reopen exec.fifo after pivot_root
     int host_pid = 0; // our pid in the host's pid namespace (for the seccomp listener)
     std::optional<terminal::Pty> pty;
-    procsetup::HostLsms lsms;
+    process::HostLsms lsms;
 
     // Steps while `create` waits for us.
     Result<void> build();
@@ -102,7 +102,7 @@ Result<void> Init::build() {
         if (unshare(CLONE_NEWCGROUP) < 0) return fail_errno("unshare the cgroup namespace");
     }
     HULL_TRY(ns::set_names(cfg));
-    lsms = procsetup::detect_host_lsms();
+    lsms = process::detect_host_lsms();
 
     rootfs::PrepareOptions ro;
     ro.rootfs = ctx.rootfs;

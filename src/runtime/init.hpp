@@ -5,11 +5,11 @@
 #pragma once
 
 #include "hull/config.hpp"
-#include "hull/rootfs.hpp"
 #include "hull/runtime.hpp"
-#include "hull/seccomp.hpp"
-#include "hull/state.hpp"
-#include "namespaces.hpp"
+#include "rootfs/rootfs.hpp"
+#include "runtime/namespaces.hpp"
+#include "seccomp/seccomp.hpp"
+#include "state/state.hpp"
 
 #include <string>
 #include <vector>

@@ -1,10 +1,10 @@
 // The user namespace joiner; see joiner.hpp.
-#include "joiner.hpp"
+#include "runtime/joiner.hpp"
 
-#include "hull/fdpass.hpp"
-#include "hull/sys_pidfd.hpp"
-#include "namespaces.hpp"
-#include "sync.hpp"
+#include "runtime/namespaces.hpp"
+#include "runtime/sync.hpp"
+#include "sys/fdpass.hpp"
+#include "sys/pidfd.hpp"
 
 #include <sched.h>
 #include <sys/prctl.h>

@@ -13,8 +13,8 @@
 #pragma once
 
 #include "hull/error.hpp"
-#include "hull/sys_clone.hpp"
-#include "init.hpp"
+#include "runtime/init.hpp"
+#include "sys/clone.hpp"
 
 namespace hull::runtime {
 

@@ -5,10 +5,10 @@
 
 #include "hull/config.hpp"
 #include "hull/error.hpp"
-#include "hull/fd.hpp"
 #include "hull/runtime.hpp"
-#include "hull/state.hpp"
-#include "hull/store.hpp"
+#include "state/state.hpp"
+#include "state/store.hpp"
+#include "util/fd.hpp"
 
 #include <sys/types.h>
 

@@ -1,13 +1,13 @@
 // start, state, list, kill and delete: the commands that act on an existing container.
-#include "container_cgroup.hpp"
-#include "hull/fs.hpp"
-#include "hull/hooks.hpp"
-#include "hull/log.hpp"
-#include "hull/proc.hpp"
+#include "hooks/hooks.hpp"
 #include "hull/runtime.hpp"
-#include "hull/store.hpp"
-#include "hull/sys_pidfd.hpp"
-#include "launch.hpp"
+#include "runtime/container_cgroup.hpp"
+#include "runtime/launch.hpp"
+#include "state/store.hpp"
+#include "sys/pidfd.hpp"
+#include "util/fs.hpp"
+#include "util/log.hpp"
+#include "util/proc.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -101,6 +101,10 @@ Result<void> signal_all(const ContainerState& st, int pidfd, int sig) {
 }
 
 } // namespace
+
+std::string default_root() {
+    return hull::default_root();
+}
 
 Result<void> start(const std::string& root, const std::string& id) {
     auto store = HULL_TRY(Store::open_root(root));

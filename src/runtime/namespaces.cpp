@@ -1,7 +1,7 @@
-#include "namespaces.hpp"
+#include "runtime/namespaces.hpp"
 
-#include "hull/fs.hpp"
-#include "hull/sys_ns.hpp"
+#include "sys/ns.hpp"
+#include "util/fs.hpp"
 
 #include <fcntl.h>
 #include <sched.h>

@@ -1,9 +1,9 @@
 // `hull pause` / `hull resume`: freeze and thaw the container's cgroup (v1 freezer.state,
 // v2 cgroup.freeze). The paused status is not stored: `state` reads it from the freezer.
-#include "container_cgroup.hpp"
+#include "runtime/container_cgroup.hpp"
 
 #include "hull/runtime.hpp"
-#include "hull/store.hpp"
+#include "state/store.hpp"
 
 namespace hull::runtime {
 namespace {

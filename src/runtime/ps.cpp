@@ -1,9 +1,9 @@
 // `hull ps`: the processes of a container, taken from its cgroup (so processes in a shared or
 // host pid namespace are found too), and runc's filtering of ps(1) output by those pids.
-#include "container_cgroup.hpp"
+#include "runtime/container_cgroup.hpp"
 
 #include "hull/runtime.hpp"
-#include "hull/store.hpp"
+#include "state/store.hpp"
 
 #include <algorithm>
 #include <charconv>

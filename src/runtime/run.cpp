@@ -1,11 +1,11 @@
 // run: create + start, then (in the foreground) wait for the container as its parent,
 // forwarding signals, and delete it when it is done.
-#include "forward.hpp"
-#include "hull/log.hpp"
 #include "hull/runtime.hpp"
-#include "hull/sys_pidfd.hpp"
-#include "hull/terminal.hpp"
-#include "launch.hpp"
+#include "runtime/forward.hpp"
+#include "runtime/launch.hpp"
+#include "sys/pidfd.hpp"
+#include "terminal/terminal.hpp"
+#include "util/log.hpp"
 
 #include <poll.h>
 #include <sys/prctl.h>

@@ -1,4 +1,4 @@
-#include "sync.hpp"
+#include "runtime/sync.hpp"
 
 #include <sys/socket.h>
 

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "hull/error.hpp"
-#include "hull/fd.hpp"
+#include "util/fd.hpp"
 
 #include <cstdint>
 #include <string>

@@ -1,14 +1,14 @@
 // `hull update`: new resource limits for a living container. The delta is merged into the
 // resources of the config snapshot, written to the cgroup (devices are left alone, as runc
 // does) and saved back into the snapshot so later commands see the same values.
-#include "container_cgroup.hpp"
-#include "launch.hpp"
+#include "runtime/container_cgroup.hpp"
+#include "runtime/launch.hpp"
 
-#include "hull/cgroups.hpp"
+#include "cgroups/cgroups.hpp"
 #include "hull/config_parse.hpp"
-#include "hull/log.hpp"
 #include "hull/runtime.hpp"
-#include "hull/store.hpp"
+#include "state/store.hpp"
+#include "util/log.hpp"
 
 namespace hull::runtime {
 namespace {

@@ -7,10 +7,10 @@
 // and renamed (readers see whole files only; two writers of one key write the same bytes).
 // A hit refreshes the file's mtime, and after each store the entries beyond
 // kCacheMaxEntries with the oldest mtime are removed (a concurrent remover's ENOENT is fine).
-#include "hull/fs.hpp"
-#include "hull/log.hpp"
-#include "hull/seccomp.hpp"
-#include "internal.hpp"
+#include "seccomp/internal.hpp"
+#include "seccomp/seccomp.hpp"
+#include "util/fs.hpp"
+#include "util/log.hpp"
 
 #include <fcntl.h>
 #include <seccomp.h>

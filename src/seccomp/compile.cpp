@@ -1,6 +1,6 @@
 // linux.seccomp -> libseccomp filter -> BPF program (runs in the parent, never in the init).
-#include "hull/seccomp.hpp"
-#include "internal.hpp"
+#include "seccomp/internal.hpp"
+#include "seccomp/seccomp.hpp"
 
 #include <seccomp.h>
 #include <sys/mman.h>

@@ -1,6 +1,6 @@
 // seccomp(2) flags, the kernel probes behind them, and loading the program in the init.
-#include "hull/seccomp.hpp"
-#include "internal.hpp"
+#include "seccomp/internal.hpp"
+#include "seccomp/seccomp.hpp"
 
 #include <linux/seccomp.h>
 #include <sys/syscall.h>

@@ -1,6 +1,6 @@
 // SCMP_ACT_NOTIFY: the message to listenerPath and the handoff of the notify fd.
-#include "hull/fdpass.hpp"
-#include "hull/seccomp.hpp"
+#include "seccomp/seccomp.hpp"
+#include "sys/fdpass.hpp"
 
 #include <nlohmann/json.hpp>
 

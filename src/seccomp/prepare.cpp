@@ -1,7 +1,7 @@
 // seccomp::prepare: everything the parent does for linux.seccomp before it clones the init.
-#include "hull/fdpass.hpp"
-#include "hull/log.hpp"
-#include "hull/seccomp.hpp"
+#include "seccomp/seccomp.hpp"
+#include "sys/fdpass.hpp"
+#include "util/log.hpp"
 
 namespace hull::seccomp {
 

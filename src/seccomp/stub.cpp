@@ -13,7 +13,7 @@
 //     ja  FILTER
 //   ENOSYS: ret ERRNO(ENOSYS)
 //   FILTER: libseccomp's program
-#include "internal.hpp"
+#include "seccomp/internal.hpp"
 
 #include <linux/audit.h>
 #include <linux/seccomp.h>

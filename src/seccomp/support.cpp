@@ -1,6 +1,6 @@
 // What `hull features` reports for linux.seccomp: probed from libseccomp and the kernel.
-#include "hull/seccomp.hpp"
-#include "internal.hpp"
+#include "seccomp/internal.hpp"
+#include "seccomp/seccomp.hpp"
 
 #include <seccomp.h>
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "hull/error.hpp"
-#include "hull/store.hpp"
+#include "state/store.hpp"
 
 #include <string_view>
 

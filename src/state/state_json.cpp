@@ -1,7 +1,7 @@
 // The persisted state.json format and the runc-shaped `state` output.
-#include "hull/state.hpp"
+#include "state/state.hpp"
 
-#include "hull_build_info.h"
+#include "util/build_info.h"
 
 #include <pwd.h>
 #include <unistd.h>

@@ -1,7 +1,7 @@
 // Lifecycle statuses, the legal-operation table and the live status derivation.
-#include "hull/fs.hpp"
-#include "hull/proc.hpp"
-#include "hull/state.hpp"
+#include "state/state.hpp"
+#include "util/fs.hpp"
+#include "util/proc.hpp"
 
 namespace hull {
 

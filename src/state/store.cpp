@@ -1,9 +1,9 @@
 // The container store: root directory, id validation, create/open/list, and the Container's
 // file and lifetime operations.
-#include "hull/store.hpp"
+#include "state/store.hpp"
 
-#include "hull/fs.hpp"
-#include "lock.hpp"
+#include "state/lock.hpp"
+#include "util/fs.hpp"
 
 #include <fcntl.h>
 #include <sys/random.h>

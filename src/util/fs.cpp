@@ -1,4 +1,4 @@
-#include "hull/fs.hpp"
+#include "util/fs.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>

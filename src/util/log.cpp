@@ -1,7 +1,7 @@
 // hull::log: spdlog frontend with one small fd sink that formats each line itself.
-#include "hull/log.hpp"
+#include "util/log.hpp"
 
-#include "hull/fd.hpp"
+#include "util/fd.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

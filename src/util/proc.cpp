@@ -1,6 +1,6 @@
-#include "hull/proc.hpp"
+#include "util/proc.hpp"
 
-#include "hull/fs.hpp"
+#include "util/fs.hpp"
 
 #include <fcntl.h>
 #include <signal.h>

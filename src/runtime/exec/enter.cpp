@@ -1,10 +1,10 @@
 // The exec'd process's own setup, from clone to execve (see enter.hpp).
-#include "enter.hpp"
+#include "runtime/exec/enter.hpp"
 
-#include "../become.hpp"
-#include "hull/log.hpp"
-#include "hull/sys_fds.hpp"
-#include "hull/terminal.hpp"
+#include "runtime/become.hpp"
+#include "sys/fds.hpp"
+#include "terminal/terminal.hpp"
+#include "util/log.hpp"
 
 #include <fcntl.h>
 #include <sched.h>

@@ -1,14 +1,14 @@
 // The child of `hull exec` that becomes the exec'd process: it starts in the container's
 // pid namespace and cgroup (the parent arranged both), joins the container's other
-// namespaces, checks its root, opens the terminal, applies the process (procsetup) and
+// namespaces, checks its root, opens the terminal, applies the process (process) and
 // calls execve. Errors go back to the parent as text over the sync socket; EOF on that
 // socket (it is close-on-exec) means execve succeeded.
 #pragma once
 
 #include "hull/config.hpp"
-#include "hull/process_setup.hpp"
-#include "hull/seccomp.hpp"
-#include "hull/state.hpp"
+#include "process/process.hpp"
+#include "seccomp/seccomp.hpp"
+#include "state/state.hpp"
 
 #include <sys/types.h>
 
@@ -32,7 +32,7 @@ struct ChildContext {
     int preserve_fds = 0;
     seccomp::Launch* seccomp = nullptr;
     ContainerState state; // for the seccomp listener message
-    procsetup::HostLsms lsms;
+    process::HostLsms lsms;
     int trampoline_fd = -1; // exe_guard's sealed trampoline; -1: execve directly
 };
 

@@ -2,20 +2,20 @@
 // the clone into the container's pid namespace, then waits or detaches. See
 // docs/ARCHITECTURE.md ("exec").
 #include "hull/exec.hpp"
-#include "../container_cgroup.hpp"
-#include "../exe_guard.hpp"
-#include "../forward.hpp"
-#include "../launch.hpp"
-#include "enter.hpp"
 #include "hull/config_parse.hpp"
-#include "hull/fdpass.hpp"
-#include "hull/fs.hpp"
-#include "hull/log.hpp"
-#include "hull/proc.hpp"
-#include "hull/store.hpp"
-#include "hull/sys_clone.hpp"
-#include "hull/sys_pidfd.hpp"
-#include "hull/terminal.hpp"
+#include "runtime/container_cgroup.hpp"
+#include "runtime/exe_guard.hpp"
+#include "runtime/exec/enter.hpp"
+#include "runtime/forward.hpp"
+#include "runtime/launch.hpp"
+#include "state/store.hpp"
+#include "sys/clone.hpp"
+#include "sys/fdpass.hpp"
+#include "sys/pidfd.hpp"
+#include "terminal/terminal.hpp"
+#include "util/fs.hpp"
+#include "util/log.hpp"
+#include "util/proc.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -220,7 +220,7 @@ Result<int> Parent::run() {
     ctx.preserve_fds = o.preserve_fds;
     ctx.seccomp = sec ? &*sec : nullptr;
     ctx.state = st;
-    ctx.lsms = procsetup::detect_host_lsms();
+    ctx.lsms = process::detect_host_lsms();
     ctx.trampoline_fd = trampoline ? trampoline.get() : -1;
     // Written by us after the clone: the child is not dumpable (see set_oom_score_adj).
     const std::optional<int32_t> oom = process.oomScoreAdj;
@@ -257,7 +257,7 @@ Result<int> Parent::run() {
     };
     if (!child->in_cgroup)
         if (auto r = target.place(child->pid); !r) return fail_child(r.error());
-    if (auto r = procsetup::set_oom_score_adj(child->pid, oom); !r) return fail_child(r.error());
+    if (auto r = process::set_oom_score_adj(child->pid, oom); !r) return fail_child(r.error());
     if (send(sync.first.get(), "g", 1, MSG_NOSIGNAL) != 1)
         return fail_child(Error::from_errno("start the exec process"));
     // The process is in the container's cgroup now (delete and kill --all find it): let the

@@ -2,7 +2,7 @@
 // always destroyed, forked sleeping children, and reading files back from the kernel.
 #pragma once
 
-#include "hull/cgroups.hpp"
+#include "cgroups/cgroups.hpp"
 
 #include <catch2/catch.hpp>
 

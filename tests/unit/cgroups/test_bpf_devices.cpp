@@ -1,8 +1,8 @@
 // The cgroup v2 device filter (src/cgroups/bpf_devices.cpp) on a real cgroup2 directory: a
 // child moved into it tries opens and mknods, and the kernel's verdicts are checked. Needs
 // root and a cgroup2 mount (/sys/fs/cgroup/unified on a hybrid host, /sys/fs/cgroup on v2).
-#include "src/cgroups/bpf_insn.hpp"
-#include "src/cgroups/devices.hpp"
+#include "cgroups/bpf_insn.hpp"
+#include "cgroups/devices.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // The generic flag parser (src/cli/args.cpp) against a small table.
-#include "src/cli/args.hpp"
+#include "cli/args.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
 // The real command table: runc's surface as callers use it, and the help texts.
-#include "src/cli/command_table.hpp"
-#include "src/cli/help.hpp"
+#include "cli/command_table.hpp"
+#include "cli/help.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
-#include "src/cli/command_table.hpp"
-#include "src/cli/global_options.hpp"
-#include "hull/store.hpp"
+#include "cli/command_table.hpp"
+#include "cli/global_options.hpp"
+#include "state/store.hpp"
 
 #include <catch2/catch.hpp>
 

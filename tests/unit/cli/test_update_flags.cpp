@@ -1,6 +1,6 @@
 // `hull update` flags -> the LinuxResources delta (runc's rules).
-#include "src/cli/command_table.hpp"
-#include "src/cli/update_flags.hpp"
+#include "cli/command_table.hpp"
+#include "cli/update_flags.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -6,9 +6,9 @@
 #include <set>
 #include <string>
 
+#include "config/mount_options.hpp"
 #include "hull/config_parse.hpp"
 #include "hull/features.hpp"
-#include "hull/mount_options.hpp"
 #include "hull/spec_default.hpp"
 
 #include "full_config.hpp"

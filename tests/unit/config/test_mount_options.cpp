@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "hull/mount_options.hpp"
+#include "config/mount_options.hpp"
 
 using namespace hull;
 

@@ -1,7 +1,7 @@
 // [exe_guard] the CVE-2019-5736 guard: when it applies, the sealed trampoline memfd, and the
 // exec through it (success, the execve error text on the report fd, refusal of strangers).
-#include "src/runtime/exe_guard.hpp"
-#include "src/runtime/trampoline_blob.hpp"
+#include "runtime/exe_guard.hpp"
+#include "runtime/trampoline_blob.hpp"
 
 #include <catch2/catch.hpp>
 

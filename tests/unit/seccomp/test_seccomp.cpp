@@ -1,6 +1,6 @@
 // hull::seccomp: compiling profiles, the ENOSYS stub, flags, the cache, features. Programs
 // are loaded in forked children, which report what their syscalls returned.
-#include "hull/seccomp.hpp"
+#include "seccomp/seccomp.hpp"
 
 #include <catch2/catch.hpp>
 

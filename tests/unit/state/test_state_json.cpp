@@ -1,4 +1,4 @@
-#include "hull/state.hpp"
+#include "state/state.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
-#include "hull/fs.hpp"
-#include "hull/proc.hpp"
-#include "hull/state.hpp"
+#include "state/state.hpp"
+#include "util/fs.hpp"
+#include "util/proc.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "hull/proc.hpp"
+#include "util/proc.hpp"
 
 #include <catch2/catch.hpp>
 

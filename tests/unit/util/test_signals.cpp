@@ -1,4 +1,4 @@
-#include "hull/signals.hpp"
+#include "util/signals.hpp"
 
 #include <catch2/catch.hpp>
 
