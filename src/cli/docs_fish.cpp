@@ -68,7 +68,8 @@ std::string functions() {
                       "            case '-*'\n                set words $words[2..-1]\n"
                       "            case '*'\n                printf '%s\\n' $words\n"
                       "                return\n        end\n    end\nend\n\n";
-    out += "function __hull_needs_command\n    not set -q (__hull_words)[1]\nend\n\n"
+    out += "function __hull_needs_command\n    set -l words (__hull_words)\n"
+           "    not set -q words[1]\nend\n\n"
            "function __hull_using_command\n    set -l words (__hull_words)\n"
            "    test \"$words[1]\" = \"$argv[1]\"\nend\n\n";
     out += "# The flags of each command that take a value.\nfunction __hull_value_flags\n"
