@@ -21,6 +21,8 @@ namespace hull::runtime {
 
 // The state root when --root is not given: /run/hull for root, else $XDG_RUNTIME_DIR/hull.
 std::string default_root();
+// The same for a given effective uid and $XDG_RUNTIME_DIR (nullptr: unset).
+std::string default_root_for(uid_t euid, const char* xdg_runtime_dir);
 
 enum class PivotMode { PivotRoot, NoPivot };
 

@@ -106,6 +106,10 @@ std::string default_root() {
     return hull::default_root();
 }
 
+std::string default_root_for(uid_t euid, const char* xdg_runtime_dir) {
+    return hull::default_root_for(euid, xdg_runtime_dir);
+}
+
 Result<void> start(const std::string& root, const std::string& id) {
     auto store = HULL_TRY(Store::open_root(root));
     auto c = HULL_TRY(store.open(id));

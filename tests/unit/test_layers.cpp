@@ -77,6 +77,14 @@ std::string where(const Include& inc) {
            inc.target + "\"";
 }
 
+// One line per offending include, for the failure message.
+std::string lines(const std::vector<std::string>& bad) {
+    std::string out;
+    for (const auto& b : bad)
+        out += b + "\n";
+    return out;
+}
+
 std::string module_of(const fs::path& file) {
     return fs::relative(file, kRoot / "src").begin()->string();
 }
@@ -104,9 +112,7 @@ TEST_CASE("every quoted include names a file below include/ or src/", "[layout]"
                          fs::is_regular_file(kRoot / "src" / inc.target));
         if (!ok) bad.push_back(where(inc));
     }
-    INFO("includes that are relative or name no file below include/ or src/");
-    for (const auto& b : bad)
-        INFO(b);
+    INFO("includes that are relative or name no file below include/ or src/:\n" << lines(bad));
     CHECK(bad.empty());
 }
 
@@ -128,8 +134,7 @@ TEST_CASE("modules include only themselves and the layers below", "[layout]") {
         if (dep != self && !rules->second.contains(dep))
             bad.push_back(where(inc) + " (" + self + " may not use " + dep + ")");
     }
-    for (const auto& b : bad)
-        INFO(b);
+    INFO(lines(bad));
     CHECK(bad.empty());
 }
 
@@ -137,7 +142,6 @@ TEST_CASE("the API headers in include/hull include only the API", "[layout]") {
     std::vector<std::string> bad;
     for (const auto& inc : quoted_includes(kRoot / "include"))
         if (!inc.target.starts_with("hull/")) bad.push_back(where(inc));
-    for (const auto& b : bad)
-        INFO(b);
+    INFO(lines(bad));
     CHECK(bad.empty());
 }

@@ -1,0 +1,135 @@
+// The fish completion script: `complete` lines for the commands, the global flags and each
+// command's flags, with helper functions that find the command and count its positionals.
+#include "cli/docs.hpp"
+
+#include <span>
+
+namespace hull::cli::docs {
+namespace {
+
+std::string quoted(std::string_view text) {
+    std::string out = "'";
+    for (const char c : text) {
+        if (c == '\\' || c == '\'') out += '\\';
+        out += c;
+    }
+    return out + "'";
+}
+
+// "--bundle -bundle -b": the words after which the next word is the flag's value.
+std::string value_words(std::span<const FlagSpec> flags) {
+    std::string out;
+    for (const auto& f : flags) {
+        if (f.kind == FlagKind::Bool) continue;
+        if (!out.empty()) out += ' ';
+        out += "--" + std::string(f.name) + " -" + std::string(f.name);
+        if (f.short_name) out += std::string(" -") + f.short_name;
+    }
+    return out;
+}
+
+// One `complete` line for a flag under `condition`.
+std::string flag_line(const FlagSpec& f, std::string_view condition) {
+    std::string out = "complete -c hull -n " + quoted(condition);
+    if (f.short_name) out += " -s " + std::string(1, f.short_name);
+    out += " -l " + std::string(f.name);
+    switch (value_kind(f)) {
+    case ValueKind::None:
+        break;
+    case ValueKind::Directory:
+        out += " -x -a '(__fish_complete_directories (commandline -ct))'";
+        break;
+    case ValueKind::File:
+        out += " -r -F";
+        break;
+    case ValueKind::Choice: {
+        std::string words;
+        for (const auto c : choices(f))
+            words += (words.empty() ? "" : " ") + std::string(c);
+        out += " -x -a " + quoted(words);
+        break;
+    }
+    case ValueKind::Text:
+        out += " -x";
+        break;
+    }
+    return out + " -d " + quoted(f.help) + "\n";
+}
+
+std::string functions() {
+    const std::string globals = value_words(global_flags());
+    std::string out = "# The words from the command on (the first word that is not a global flag "
+                      "or its value),\n# before the cursor.\nfunction __hull_words\n"
+                      "    set -l words (commandline -opc)\n    set -e words[1]\n"
+                      "    while set -q words[1]\n        switch $words[1]\n"
+                      "            case " +
+                      globals +
+                      "\n                set words $words[3..-1]\n"
+                      "            case '-*'\n                set words $words[2..-1]\n"
+                      "            case '*'\n                printf '%s\\n' $words\n"
+                      "                return\n        end\n    end\nend\n\n";
+    out += "function __hull_needs_command\n    set -l words (__hull_words)\n"
+           "    not set -q words[1]\nend\n\n"
+           "function __hull_using_command\n    set -l words (__hull_words)\n"
+           "    test \"$words[1]\" = \"$argv[1]\"\nend\n\n";
+    out += "# The flags of each command that take a value.\nfunction __hull_value_flags\n"
+           "    switch $argv[1]\n";
+    for (const auto& c : command_specs())
+        out += "        case " + std::string(c.name) + "\n            string split ' ' -- " +
+               quoted(value_words(c.flags)) + "\n";
+    out += "    end\nend\n\n";
+    out += "# True when the command is $argv[1] and no positional was given yet.\n"
+           "function __hull_wants_id\n    set -l words (__hull_words)\n"
+           "    test \"$words[1]\" = \"$argv[1]\"; or return 1\n"
+           "    set -l takes (__hull_value_flags $argv[1])\n    set words $words[2..-1]\n"
+           "    while set -q words[1]\n"
+           "        if contains -- $words[1] $takes\n            set words $words[2..-1]\n"
+           "        else if not string match -q -- '-*' $words[1]\n            return 1\n"
+           "        end\n        set words $words[2..-1]\n    end\n    return 0\nend\n\n";
+    out += "# The container IDs under the --root given before the command.\n"
+           "function __hull_ids\n    set -l words (commandline -opc)\n    set -l root\n"
+           "    set -e words[1]\n    while set -q words[1]\n        switch $words[1]\n"
+           "            case --root -root\n                set root --root $words[2]\n"
+           "                set words $words[2..-1]\n"
+           "            case '--root=*' '-root=*'\n"
+           "                set root --root (string replace -r '^[^=]*=' '' -- $words[1])\n"
+           "            case " +
+           globals +
+           "\n                set words $words[2..-1]\n            case '-*'\n"
+           "            case '*'\n                break\n        end\n"
+           "        set words $words[2..-1]\n    end\n"
+           "    hull $root list -q 2>/dev/null\nend\n\n";
+    return out;
+}
+
+} // namespace
+
+std::string completion_fish() {
+    std::string out = "# fish completion for hull(8). Generated by hull-docgen from hull's "
+                      "command table; do not edit.\n\n";
+    out += functions();
+    out += "complete -c hull -f\n";
+    for (const auto& f : global_flags())
+        out += flag_line(f, "__hull_needs_command");
+    for (const auto& c : command_specs())
+        out += "complete -c hull -n '__hull_needs_command' -a " + std::string(c.name) + " -d " +
+               quoted(c.summary) + "\n";
+    out += "complete -c hull -n '__hull_needs_command' -a help -d "
+           "'show the commands, or the help of one command'\n";
+    std::string names;
+    for (const auto& c : command_specs())
+        names += (names.empty() ? "" : " ") + std::string(c.name);
+    out += "complete -c hull -n '__hull_wants_id help' -a " + quoted(names) + "\n";
+    for (const auto& c : command_specs()) {
+        out += "\n";
+        const std::string condition = "__hull_using_command " + std::string(c.name);
+        for (const auto& f : c.flags)
+            out += flag_line(f, condition);
+        if (takes_container_id(c))
+            out += "complete -c hull -n '__hull_wants_id " + std::string(c.name) +
+                   "' -a '(__hull_ids)'\n";
+    }
+    return out;
+}
+
+} // namespace hull::cli::docs
