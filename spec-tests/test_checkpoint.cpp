@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 
 using namespace spectest;
@@ -27,8 +28,20 @@ std::string criu_path() {
 
 // A busybox loop that counts into `file` (inside the container) five times a second. Its
 // stdio is the container's own /dev/null, so criu finds nothing outside the container.
-void counter(Bundle& b, const std::string& file = "/tmp/count") {
-    b.set_args({"/bin/sh", "-c",
+// Without a network namespace of its own unless `netns` (see the network namespace test).
+enum class NetNs { Host, Own };
+void counter(Bundle& b, const std::string& file = "/tmp/count", NetNs netns = NetNs::Host) {
+    if (netns == NetNs::Host) {
+        auto& ns = b.config["linux"]["namespaces"];
+        for (auto it = ns.begin(); it != ns.end(); ++it)
+            if ((*it)["type"] == "network") {
+                ns.erase(it);
+                break;
+            }
+    }
+    // its own session: criu refuses a session leader outside the container (without
+    // --shell-job)
+    b.set_args({"/bin/busybox", "setsid", "/bin/sh", "-c",
                 "exec </dev/null >/dev/null 2>&1; i=0; while true; do i=$((i+1)); echo $i > " +
                     file + "; sleep 0.2; done"});
 }
@@ -65,8 +78,44 @@ void counts_on(const std::string& host_file, long from) {
     CHECK(read_count(host_file) > from);
 }
 
+// criu's log around its failure, added to a failed command's stderr for the report: the
+// lines that say what went wrong, and the 25 lines before it starts to roll back.
+void add_criu_log(RunResult& r, const std::string& log) {
+    if (r.exit_code == 0) return;
+    auto lines = lines_of(read_text(log));
+    size_t end = lines.size();
+    for (size_t i = 0; i < lines.size(); ++i)
+        if (lines[i].find("Unlock network") != std::string::npos ||
+            lines[i].find("Unfreezing tasks") != std::string::npos ||
+            lines[i].find("Restore failed") != std::string::npos) {
+            end = i;
+            break;
+        }
+    r.err += "--- " + log + ": what failed ---\n";
+    for (const auto& l : lines)
+        if (l.find("Error") != std::string::npos || l.find("Warn") != std::string::npos ||
+            l.find("fail") != std::string::npos || l.find("Can't") != std::string::npos)
+            r.err += l + "\n";
+    r.err += "--- before the rollback ---\n";
+    for (size_t i = end > 60 ? end - 60 : 0; i < end; ++i)
+        r.err += lines[i] + "\n";
+}
+
+// hull checkpoint --image-path <images> [more...] <id>
+RunResult checkpoint(Bundle& b, const std::string& images, std::vector<std::string> more = {}) {
+    std::vector<std::string> args{"checkpoint", "--image-path", images};
+    args.insert(args.end(), more.begin(), more.end());
+    args.push_back(b.id);
+    auto r = b.hull(args);
+    bool pre = std::ranges::find(more, "--pre-dump") != more.end();
+    add_criu_log(r, images + (pre ? "/pre-dump.log" : "/dump.log"));
+    return r;
+}
+
 RunResult restore(Bundle& b, const std::string& images, const std::string& id) {
-    return b.hull({"restore", "--detach", "--image-path", images, "--bundle", b.dir, id});
+    auto r = b.hull({"restore", "--detach", "--image-path", images, "--bundle", b.dir, id});
+    add_criu_log(r, images + "/restore.log");
+    return r;
 }
 
 // The cgroup v2 directory a process is in ("" elsewhere).
@@ -136,7 +185,7 @@ TEST_CASE("checkpoint: a counter is dumped, disappears, and counts on when resto
     const std::string file = b.host_path("/tmp/count");
     start_counter(b, file);
     const std::string img = temp_dir();
-    auto r = b.hull({"checkpoint", "--image-path", img, b.id});
+    auto r = checkpoint(b, img);
     INFO(describe(r));
     REQUIRE(r.exit_code == 0);
     CHECK(b.hull({"state", b.id}).exit_code != 0); // the container is gone
@@ -153,7 +202,7 @@ TEST_CASE("checkpoint: a counter is dumped, disappears, and counts on when resto
 
     // again, restored under a new id
     const std::string img2 = temp_dir();
-    r = b.hull({"checkpoint", "--image-path", img2, b.id});
+    r = checkpoint(b, img2);
     INFO(describe(r));
     REQUIRE(r.exit_code == 0);
     at = stopped_count(file);
@@ -173,7 +222,7 @@ TEST_CASE("checkpoint: --leave-running keeps the container running", "[.checkpoi
     counter(b);
     const std::string file = b.host_path("/tmp/count");
     start_counter(b, file);
-    auto r = b.hull({"checkpoint", "--leave-running", "--image-path", temp_dir(), b.id});
+    auto r = checkpoint(b, temp_dir(), {"--leave-running"});
     INFO(describe(r));
     REQUIRE(r.exit_code == 0);
     CHECK(b.state()["status"] == "running");
@@ -187,13 +236,13 @@ TEST_CASE("checkpoint: a pre-dump, then a dump on top of it with --parent-path",
     const std::string file = b.host_path("/tmp/count");
     start_counter(b, file);
     const std::string img = temp_dir();
-    auto r = b.hull({"checkpoint", "--pre-dump", "--image-path", img + "/0", b.id});
+    auto r = checkpoint(b, img + "/0", {"--pre-dump"});
     INFO(describe(r));
     REQUIRE(r.exit_code == 0);
     CHECK(b.state()["status"] == "running"); // a pre-dump leaves it running
     long c = read_count(file);
     CHECK(wait_until([&] { return read_count(file) > c; }));
-    r = b.hull({"checkpoint", "--image-path", img + "/1", "--parent-path", "../0", b.id});
+    r = checkpoint(b, img + "/1", {"--parent-path", "../0"});
     INFO(describe(r));
     REQUIRE(r.exit_code == 0);
     CHECK(path_exists(img + "/1/parent")); // criu links the parent images
@@ -217,7 +266,7 @@ TEST_CASE("checkpoint: a bind volume and a memory limit come back with the resto
     const std::string file = vol + "/count";
     start_counter(b, file);
     const std::string img = temp_dir();
-    auto r = b.hull({"checkpoint", "--image-path", img, b.id});
+    auto r = checkpoint(b, img);
     INFO(describe(r));
     REQUIRE(r.exit_code == 0);
     long at = stopped_count(file);
@@ -253,7 +302,7 @@ TEST_CASE("checkpoint: a failed restore leaves no state, cgroup or process", "[.
     SECTION("the images are corrupt") {
         start_counter(b, file);
         const std::string img = temp_dir();
-        auto r = b.hull({"checkpoint", "--image-path", img, b.id});
+        auto r = checkpoint(b, img);
         INFO(describe(r));
         REQUIRE(r.exit_code == 0);
         long at = stopped_count(file);
