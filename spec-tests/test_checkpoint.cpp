@@ -325,3 +325,59 @@ TEST_CASE("checkpoint: a failed restore leaves no state, cgroup or process", "[.
         CHECK(stopped_count(file) == at);
     }
 }
+
+TEST_CASE("checkpoint: a container with its own network namespace (criu locks it with nftables)",
+          "[.checkpoint]") {
+    Bundle b;
+    counter(b, "/tmp/count", NetNs::Own);
+    const std::string file = b.host_path("/tmp/count");
+    start_counter(b, file);
+    const std::string img = temp_dir();
+    auto r = checkpoint(b, img);
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    long at = stopped_count(file);
+    r = restore(b, img, b.id);
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    counts_on(file, at);
+    long pid = b.state()["pid"].get<long>();
+    // a network namespace other than ours
+    char mine[64] = {}, theirs[64] = {};
+    REQUIRE(readlink("/proc/self/ns/net", mine, sizeof mine - 1) > 0);
+    REQUIRE(readlink(("/proc/" + std::to_string(pid) + "/ns/net").c_str(), theirs,
+                     sizeof theirs - 1) > 0);
+    CHECK(std::string(mine) != std::string(theirs));
+}
+
+TEST_CASE("checkpoint: restore runs the prestart and createRuntime hooks with the restored pid",
+          "[.checkpoint]") {
+    Bundle b;
+    counter(b);
+    const std::string file = b.host_path("/tmp/count");
+    start_counter(b, file);
+    const std::string img = temp_dir();
+    auto r = checkpoint(b, img);
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    long at = stopped_count(file);
+    const std::string out = temp_dir();
+    for (const char* kind : {"prestart", "createRuntime"})
+        b.config["hooks"][kind] = json::array(
+            {{{"path", "/bin/busybox"},
+              {"args", json::array({"busybox", "sh", "-c", "cat > " + out + "/" + kind})}}});
+    b.write();
+    r = restore(b, img, b.id);
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    counts_on(file, at);
+    long pid = b.state()["pid"].get<long>();
+    for (const char* kind : {"prestart", "createRuntime"}) {
+        INFO(kind);
+        auto text = read_text(out + "/" + kind);
+        REQUIRE_FALSE(text.empty());
+        auto st = json::parse(text);
+        CHECK(st["id"] == b.id);
+        CHECK(st["pid"].get<long>() == pid);
+    }
+}

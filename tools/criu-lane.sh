@@ -3,7 +3,10 @@
 # QEMU guest of tools/v2lane.sh (Debian 12's 6.1 kernel), where criu works; on the
 # development host's newer kernel it does not (docs/checkpoint.md). The guest gets criu, GNU
 # tar (criu saves tmpfs contents with it) and iproute2's ip (criu saves a network namespace's
-# addresses and routes with it), and the netfilter and socket-diag modules criu needs.
+# addresses and routes with it), and the modules criu needs: nf_tables (hull has criu lock a
+# container's network with nftables; the guest has no iptables), the socket-diag modules
+# (`criu check` wants unix/inet/tcp/netlink/packet; dumping a network namespace also
+# udp/raw), and nf_conntrack_netlink (criu saves the namespace's conntrack entries).
 #
 # Usage: tools/criu-lane.sh [-o OUTDIR] [BUILD_DIR]
 #   Same output and exit status as tools/v2lane.sh; one suite: checkpoint.
@@ -28,7 +31,7 @@ fi
 # the real files (the guest's /bin holds busybox links these replace)
 carry() { readlink -f "$(command -v "$1")"; }
 export V2LANE_CARRY="$(carry criu) $(carry tar) $(carry ip)"
-export V2LANE_MODULES="nf_tables nfnetlink unix_diag inet_diag tcp_diag netlink_diag af_packet_diag"
+export V2LANE_MODULES="nf_tables nfnetlink unix_diag inet_diag tcp_diag udp_diag raw_diag netlink_diag af_packet_diag nf_conntrack_netlink"
 export V2LANE_GUEST=$PWD/tools/criu-guest.sh
 if [ -n "${CRIU_LANE_TAGS:-}" ]; then # a subset of the tests (while working on them)
     guest=$(mktemp) && trap 'rm -f "$guest"' EXIT
