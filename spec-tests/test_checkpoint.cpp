@@ -381,3 +381,26 @@ TEST_CASE("checkpoint: restore runs the prestart and createRuntime hooks with th
         CHECK(st["pid"].get<long>() == pid);
     }
 }
+
+TEST_CASE("checkpoint: restore without --detach waits for the container, gives its status and "
+          "deletes it",
+          "[.checkpoint]") {
+    Bundle b;
+    counter(b);
+    const std::string file = b.host_path("/tmp/count");
+    start_counter(b, file);
+    const std::string img = temp_dir();
+    auto r = checkpoint(b, img);
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    long at = stopped_count(file);
+    auto args = b.hull_args({"restore", "--image-path", img, "--bundle", b.dir, b.id});
+    args.insert(args.begin(), hull_binary());
+    int pid = spawn_command(args, {});
+    REQUIRE(pid > 0);
+    CHECK(b.wait_status("running", 30000));
+    counts_on(file, at);
+    CHECK(b.kill("KILL").exit_code == 0);
+    CHECK(wait_command(pid, 60) == 128 + SIGKILL);
+    CHECK(b.hull({"state", b.id}).exit_code != 0); // deleted, as `run` does
+}

@@ -125,7 +125,7 @@ Result<void> Restorer::wait_criu(pid_t criu_pid, int req_fd) {
         int n = poll(p, req_fd >= 0 ? 2 : 1, -1);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return fail_errno("poll");
-        if (req_fd >= 0 && (p[1].revents & POLLIN)) {
+        if (req_fd >= 0 && (p[1].revents & (POLLIN | POLLHUP))) {
             hooks_result = run_hooks(req_fd);
             req_fd = -1;
         }
