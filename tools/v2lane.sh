@@ -184,10 +184,14 @@ done | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sor
 : >"$R/lane/modules"
 if [ -n "${V2LANE_MODULES:-}" ]; then
     [ -n "$kdeb" ] && [ -s "$kdeb" ] || broken "V2LANE_MODULES: the kernel package is not cached"
-    kmods=$work/kmods
+    # extracted modules are kept in the cache next to the package (one pass over it each)
+    kmods=$cache/modules-$(basename "$kdeb" .deb)
     mkdir -p "$kmods"
-    dpkg-deb --fsys-tarfile "$kdeb" | tar -t | grep '\.ko$' >"$work/ko.list" ||
-        broken "cannot list the modules of $kdeb"
+    if [ ! -s "$kmods/ko.list" ]; then
+        dpkg-deb --fsys-tarfile "$kdeb" | tar -t | grep '\.ko$' >"$kmods/ko.list.part" &&
+            mv "$kmods/ko.list.part" "$kmods/ko.list" || broken "cannot list the modules of $kdeb"
+    fi
+    cp "$kmods/ko.list" "$work/ko.list"
     extract_ko() { # module name -> path of its .ko under $kmods (extracted once)
         local want=${1//-/_} path
         path=$(awk -v w="$want" '{ n = $0; sub(/.*\//, "", n); sub(/\.ko$/, "", n); gsub(/-/, "_", n)
