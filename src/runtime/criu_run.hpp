@@ -31,8 +31,6 @@ Error failure(std::string_view what, int code, const std::string& log_path);
 // criu is installed and `criu check` passes; otherwise the one clear error.
 Result<void> usable();
 
-
-
 // The host cgroup directories hull binds into the container's "cgroup" mounts (the same
 // choice as the rootfs code): none with a fresh cgroup2 mount (own cgroup namespace on a
 // v2-only host), the container's v2 directory itself, or one per v1/hybrid hierarchy.
