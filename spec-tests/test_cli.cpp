@@ -142,22 +142,6 @@ TEST_CASE("cli: wrong argument counts fail", "[cli]") {
     CHECK(features.err == "hull: \"features\" accepts no arguments\n");
 }
 
-// Every command without an implementation yet fails the same way. When a command is
-// implemented, remove its entry here and test it in its own file.
-TEST_CASE("cli: unimplemented commands say so and exit 1", "[cli]") {
-    const std::vector<std::vector<std::string>> stubs{
-        {"checkpoint", "--image-path", "/img", "c1"},
-        {"restore", "-no-subreaper", "--bundle", "/b", "--detach", "c1"},
-    };
-    for (const auto& args : stubs) {
-        RunResult r = hull_in_root(args);
-        INFO(describe(r));
-        CHECK(r.exit_code == 1);
-        CHECK(r.err == "hull: " + args[0] + ": not implemented yet\n");
-        CHECK(r.out.empty());
-    }
-}
-
 TEST_CASE("cli: --log-format json writes exactly one JSON line per error", "[cli]") {
     const std::string dir = temp_dir();
     const std::string log = dir + "/log.json";

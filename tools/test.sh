@@ -88,11 +88,32 @@ else
     echo "clients: skipped (HULL_CLIENTS=0)"
 fi
 
+# The checkpoint/restore lane: criu in the same kind of VM (tools/criu-lane.sh, one suite).
+# A suite that did not run there counts as one failure.
+run_criu_lane() {
+    local status
+    echo "== criu lane (tools/criu-lane.sh)"
+    ./tools/criu-lane.sh -o "$logdir/criulane" build
+    local lane_rc=$?
+    status=$(cat "$logdir/criulane/checkpoint.status" 2>/dev/null || echo 1)
+    add_counts "$logdir/criulane/checkpoint.log" "$status"
+    if [ "$lane_rc" -ne 0 ] && [ "$fail" -eq 0 ]; then # e.g. the VM died at the end
+        fail=1; total_fail=$((total_fail + 1)); rc=1
+    fi
+    echo "criu lane: $pass passed, $fail failed"
+}
+
 # HULL_V2LANE=0 leaves the lane out (a quick local run); CI always runs it.
 if [ "${HULL_V2LANE:-1}" != 0 ]; then
     run_v2_lane
 else
     echo "v2 lane: skipped (HULL_V2LANE=0)"
+fi
+# HULL_CRIULANE=0 leaves the criu lane out (a quick local run); CI always runs it.
+if [ "${HULL_CRIULANE:-1}" != 0 ]; then
+    run_criu_lane
+else
+    echo "criu lane: skipped (HULL_CRIULANE=0)"
 fi
 
 echo "$total_pass passed, $total_fail failed"

@@ -16,6 +16,16 @@
 #   V2LANE_CACHE    where the kernel image is kept (default /var/cache/hull-v2lane as root,
 #                   else ~/.cache/hull-v2lane)
 #   V2LANE_KEEP=1   keep the work directory (initramfs, console log) and say where
+#   V2LANE_CARRY    space-separated absolute host paths (files or directories) copied into the
+#                   guest at the same paths, with the shared libraries of the ELF files among
+#                   them (e.g. a tool a lane needs: "/usr/sbin/criu /usr/bin/tar")
+#   V2LANE_MODULES  space-separated kernel module names (as the .ko files are named, e.g.
+#                   "nf_tables unix_diag"), taken with their dependencies from the same kernel
+#                   package and loaded (insmod) in the guest before the suites run
+#   V2LANE_GUEST    a host shell script run in the guest instead of the default suites; it is
+#                   sourced by the guest's init, so it calls `suite NAME COMMAND...` (and `info`)
+#                   like the default ones, and its suites are reported and written to OUTDIR
+#                   the same way (a suite that began but did not end counts as not finished)
 set -uo pipefail
 
 # What runs in the guest (Catch2 test specs; a comma means "or").
@@ -61,6 +71,12 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 bins=(hull tests/unit/hull-unit spec-tests/hull-spec spec-tests/probe)
+guest_script=${V2LANE_GUEST:-}
+[ -z "$guest_script" ] || [ -r "$guest_script" ] || broken "V2LANE_GUEST $guest_script is not readable"
+for p in ${V2LANE_CARRY:-}; do
+    case $p in /*) ;; *) broken "V2LANE_CARRY: $p is not an absolute path" ;; esac
+    [ -e "$p" ] || broken "V2LANE_CARRY: $p does not exist"
+done
 for b in "${bins[@]}"; do [ -x "$build/$b" ] || broken "$build/$b is missing (build it first)"; done
 
 # --------------------------------------------------------------------- kernel ---
@@ -85,7 +101,8 @@ vmlinuz=""
 if [ -n "$kpkg" ]; then
     kver=${kpkg#linux-image-}
     vmlinuz=$cache/vmlinuz-$kver
-    if [ ! -s "$vmlinuz" ]; then
+    kdeb=$cache/$kpkg.deb # kept only when modules are wanted
+    if [ ! -s "$vmlinuz" ] || { [ -n "${V2LANE_MODULES:-}" ] && [ ! -s "$kdeb" ]; }; then
         say "fetching $kpkg"
         dl=$(mktemp -d) || broken "mktemp failed"
         (cd "$dl" && apt-get download "$kpkg" >/dev/null 2>&1)
@@ -93,6 +110,7 @@ if [ -n "$kpkg" ]; then
         if [ -n "$deb" ] && dpkg-deb --fsys-tarfile "$deb" |
             tar -xO "./boot/vmlinuz-$kver" >"$vmlinuz.part" && [ -s "$vmlinuz.part" ]; then
             mv "$vmlinuz.part" "$vmlinuz"
+            [ -n "${V2LANE_MODULES:-}" ] && mv "$deb" "$kdeb"
         else
             rm -f "$vmlinuz.part"; vmlinuz=""
         fi
@@ -103,6 +121,8 @@ if [ -z "$vmlinuz" ]; then # offline: the newest kernel fetched before, if any
     vmlinuz=$(ls -t "$cache"/vmlinuz-* 2>/dev/null | head -n1)
     [ -n "$vmlinuz" ] || broken "cannot get the $KERNEL_PKG kernel (apt-get download failed)"
     say "using the cached $(basename "$vmlinuz")"
+    kver=$(basename "$vmlinuz"); kver=${kver#vmlinuz-}
+    kdeb=$(ls -t "$cache"/linux-image-"$kver"*.deb 2>/dev/null | head -n1)
 fi
 
 # ------------------------------------------------------------------ initramfs ---
@@ -136,6 +156,66 @@ for b in "${bins[@]}"; do ldd "$build/$b" 2>/dev/null; done |
         mkdir -p "$R$(dirname "$lib")"
         cp -L "$lib" "$R$lib"
     done
+
+# V2LANE_CARRY: the paths themselves (a file replaces a busybox applet link of the same
+# name), then the libraries of the ELF files among them.
+for p in ${V2LANE_CARRY:-}; do
+    mkdir -p "$R$(dirname "$p")"
+    if [ -d "$p" ]; then
+        cp -a "$p/." "$R$p/" 2>/dev/null || { mkdir -p "$R$p" && cp -a "$p/." "$R$p/"; } ||
+            broken "cannot carry $p"
+    else
+        cp -L --remove-destination "$p" "$R$p" || broken "cannot carry $p"
+    fi
+done
+for p in ${V2LANE_CARRY:-}; do
+    find "$p" -type f -perm -u+x 2>/dev/null | while read -r f; do
+        [ "$(head -c4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] && ldd "$f" 2>/dev/null
+    done
+done | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u |
+    while read -r lib; do
+        [ -e "$R$lib" ] && continue
+        mkdir -p "$R$(dirname "$lib")"
+        cp -L "$lib" "$R$lib"
+    done
+
+# V2LANE_MODULES: the .ko files from the kernel package, dependencies first (from each
+# module's own "depends=" entry), listed in /lane/modules for the init to insmod.
+: >"$R/lane/modules"
+if [ -n "${V2LANE_MODULES:-}" ]; then
+    [ -n "$kdeb" ] && [ -s "$kdeb" ] || broken "V2LANE_MODULES: the kernel package is not cached"
+    # extracted modules are kept in the cache next to the package (one pass over it each)
+    kmods=$cache/modules-$(basename "$kdeb" .deb)
+    mkdir -p "$kmods"
+    if [ ! -s "$kmods/ko.list" ]; then
+        dpkg-deb --fsys-tarfile "$kdeb" | tar -t | grep '\.ko$' >"$kmods/ko.list.part" &&
+            mv "$kmods/ko.list.part" "$kmods/ko.list" || broken "cannot list the modules of $kdeb"
+    fi
+    cp "$kmods/ko.list" "$work/ko.list"
+    extract_ko() { # module name -> path of its .ko under $kmods (extracted once)
+        local want=${1//-/_} path
+        path=$(awk -v w="$want" '{ n = $0; sub(/.*\//, "", n); sub(/\.ko$/, "", n); gsub(/-/, "_", n)
+                                   if (n == w) { print; exit } }' "$work/ko.list")
+        [ -n "$path" ] || return 1
+        [ -f "$kmods/$path" ] || dpkg-deb --fsys-tarfile "$kdeb" | tar -x -C "$kmods" "$path" ||
+            return 1
+        echo "$kmods/$path"
+    }
+    add_module() { # appends the module and (before it) its dependencies to the load list
+        local name=${1//-/_} ko dep
+        grep -qx "$name" "$work/mods.seen" 2>/dev/null && return 0
+        echo "$name" >>"$work/mods.seen"
+        ko=$(extract_ko "$name") || broken "V2LANE_MODULES: no module $name in $kdeb"
+        for dep in $(tr '\0' '\n' <"$ko" | sed -n 's/^depends=//p' | tr ',' ' '); do
+            add_module "$dep"
+        done
+        mkdir -p "$R/lane/ko"
+        cp "$ko" "$R/lane/ko/$name.ko"
+        echo "/lane/ko/$name.ko" >>"$R/lane/modules"
+    }
+    for m in $V2LANE_MODULES; do add_module "$m"; done
+fi
+[ -n "$guest_script" ] && cp "$guest_script" "$R/lane/guest.sh"
 
 cat >"$R/init" <<'EOF'
 #!/bin/busybox sh
@@ -176,9 +256,16 @@ suite() { # name, then the command
     info "$name: exit status $rc, $(awk -v s="$start" '{ printf "%.1f", $1 - s }' /proc/uptime)s"
 }
 . /lane/tags
+while read -r ko; do
+    insmod "$ko" 2>&3 || info "insmod $ko failed"
+done </lane/modules
 cd /tmp
-suite unit /lane/hull-unit --use-colour no "$UNIT_TAGS"
-suite spec env HULL_BINARY=/lane/hull HULL_PROBE=/lane/probe /lane/hull-spec --use-colour no "$SPEC_TAGS"
+if [ -f /lane/guest.sh ]; then
+    . /lane/guest.sh
+else
+    suite unit /lane/hull-unit --use-colour no "$UNIT_TAGS"
+    suite spec env HULL_BINARY=/lane/hull HULL_PROBE=/lane/probe /lane/hull-spec --use-colour no "$SPEC_TAGS"
+fi
 echo "@@v2lane-done" >&3
 exec 3>&-
 sync
@@ -197,8 +284,11 @@ tcg) cpu=${V2LANE_CPU:-qemu64} ;; # faster than max under TCG here
 kvm) cpu=host ;;
 *) broken "V2LANE_ACCEL must be tcg or kvm" ;;
 esac
+if [ -n "$guest_script" ]; then what="guest script $(basename "$guest_script")"
+else what="unit: $UNIT_TAGS, spec: $SPEC_TAGS"
+fi
 say "booting $(basename "$vmlinuz") ($accel, $GUEST_CPUS cpus, $GUEST_MEM," \
-    "initramfs $(du -h "$work/initrd" | cut -f1)); unit: $UNIT_TAGS, spec: $SPEC_TAGS"
+    "initramfs $(du -h "$work/initrd" | cut -f1)); $what"
 t0=$(date +%s.%N)
 timeout -k 10 "${V2LANE_TIMEOUT:-900}" qemu-system-x86_64 \
     -accel "$accel" -cpu "$cpu" -smp "$GUEST_CPUS" -m "$GUEST_MEM" \
@@ -216,7 +306,10 @@ wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 tr -d '\r' <"$work/results" >"$work/results.txt" 2>/dev/null
 sed -n 's/^@@v2lane-info /[guest] /p' "$work/results.txt" >&2
 rc=0
-for name in unit spec; do
+suites="unit spec"
+[ -n "$guest_script" ] && suites=$(awk '$1 == "@@v2lane-begin" { print $2 }' "$work/results.txt")
+[ -n "$suites" ] || { echo "(the guest script ran no suite)"; rc=2; }
+for name in $suites; do
     log=$work/$name.log
     awk -v n="$name" '$0 == "@@v2lane-begin " n { on = 1; next }
                       on && index($0, "@@v2lane-end " n " ") == 1 { exit }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "hull/config.hpp"
+#include "hull/checkpoint.hpp"
 #include "hull/config_parse.hpp"
 #include "hull/error.hpp"
 #include "hull/exec.hpp"

@@ -5,15 +5,13 @@
 namespace hull::cli {
 namespace {
 
-int not_implemented(const CommandLine& cl) {
+[[maybe_unused]] int not_implemented(const CommandLine& cl) {
     return report_error(Error::msg(cl.command + ": not implemented yet"));
 }
 
 } // namespace
 
 // clang-format off
-int cmd_checkpoint(const CommandLine& cl) { return not_implemented(cl); }
-int cmd_restore(const CommandLine& cl) { return not_implemented(cl); }
 // clang-format on
 
 } // namespace hull::cli

@@ -56,7 +56,7 @@ constexpr FlagSpec kExtUnixSk = boolean("ext-unix-sk", 0, "allow external unix s
 constexpr FlagSpec kShellJob = boolean("shell-job", 0, "allow shell jobs");
 constexpr FlagSpec kFileLocks = boolean("file-locks", 0, "handle file locks");
 constexpr FlagSpec kLazyPages =
-    boolean("lazy-pages", 0, "restore memory pages lazily through userfaultfd");
+    boolean("lazy-pages", 0, "restore memory pages lazily (not supported: refused)");
 constexpr FlagSpec kManageCgroups = choice("manage-cgroups-mode", 0, "soft|full|strict|ignore", {},
                                            "how CRIU handles cgroups (default: soft)");
 constexpr FlagSpec kEmptyNs =
@@ -84,14 +84,17 @@ std::vector<CommandSpec> build() {
 
     std::vector<CommandSpec> cmds{
         {"checkpoint", "save the state of a running container with CRIU", kId,
-         "Dumps the processes of the container into CRIU image files.",
+         "Dumps the processes of the container into CRIU image files with criu(8); unless "
+         "--leave-running or --pre-dump, the container is deleted afterwards.",
          flags({kImagePath, kWorkPath,
                 text("parent-path", 0, "DIR", "images of a previous pre-dump, relative"),
                 boolean("leave-running", 0, "keep the container running after the dump"),
                 kTcpEstablished, kExtUnixSk, kShellJob, kLazyPages,
-                signed_number("status-fd", 0, "FD",
-                              "CRIU writes \\0 to FD when lazy pages are ready"),
-                text("page-server", 0, "ADDRESS:PORT", "send pages to this CRIU page server"),
+                signed_number(
+                    "status-fd", 0, "FD",
+                    "CRIU writes \\0 to FD when lazy pages are ready (not supported: refused)"),
+                text("page-server", 0, "ADDRESS:PORT",
+                     "send pages to a CRIU page server (not supported: refused)"),
                 kFileLocks,
                 boolean("pre-dump", 0, "dump memory only and leave the container running"),
                 kManageCgroups, kEmptyNs, kAutoDedup}),
@@ -148,12 +151,15 @@ std::vector<CommandSpec> build() {
          flags({kFormat}),
          {1, kUnbounded, 1}},
         {"restore", "restore a container from a CRIU checkpoint", kId,
-         "Recreates a container from the image files written by \"hull checkpoint\".",
+         "Recreates a container from the image files written by \"hull checkpoint\", with the "
+         "bundle's config.json; without --detach hull waits for it as `run` does.",
          flags({kImagePath, kWorkPath, kTcpEstablished, kExtUnixSk, kShellJob, kFileLocks,
                 kManageCgroups, kBundle, kConsoleSocket, kDetach, kPidFile, kNoSubreaper, kNoPivot,
                 kEmptyNs, kAutoDedup, kLazyPages,
-                text("lsm-profile", 0, "TYPE:LABEL", "LSM profile of the restored process"),
-                text("lsm-mount-context", 0, "CONTEXT", "SELinux mount context")}),
+                text("lsm-profile", 0, "TYPE:LABEL",
+                     "LSM profile of the restored process (not supported: refused)"),
+                text("lsm-mount-context", 0, "CONTEXT",
+                     "SELinux mount context (not supported: refused)")}),
          exactly(1)},
         {"resume", "thaw a paused container", kId, "Thaws the container's cgroup.", flags({}),
          exactly(1)},

@@ -1,0 +1,107 @@
+// checkpoint: the container's process tree dumped by criu(8) into image files. The dump is
+// `criu dump --tree <init pid>` with every mount that comes from outside the container named
+// external (bind volumes, the host cgroup directories), the container's cgroup as freezer,
+// and the stdio of the init noted next to the images for the restore.
+#include "hull/checkpoint.hpp"
+#include "runtime/container_cgroup.hpp"
+#include "runtime/criu_args.hpp"
+#include "runtime/criu_run.hpp"
+#include "runtime/launch.hpp"
+#include "state/store.hpp"
+#include "util/fs.hpp"
+#include "util/log.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+
+namespace hull::runtime {
+namespace {
+
+// The file next to the images that keeps the init's stdio (see criu::inherit_stdio).
+constexpr std::string_view kDescriptors = "hull-stdio";
+
+std::string stdio_links(pid_t pid) {
+    std::string out;
+    for (int fd = 0; fd <= 2; ++fd) {
+        char buf[PATH_MAX] = {};
+        std::string p = "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd);
+        ssize_t n = readlink(p.c_str(), buf, sizeof buf - 1);
+        out += (n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string()) + "\n";
+    }
+    return out;
+}
+
+// A network namespace joined by path is outside the container: criu names it by inode.
+std::vector<std::string> external_namespaces(const Config& cfg) {
+    std::vector<std::string> out;
+    const auto* ns = cfg.linux ? cfg.linux->find_namespace(NamespaceType::Network) : nullptr;
+    if (ns && ns->path) {
+        struct stat st;
+        if (stat(ns->path->c_str(), &st) == 0)
+            out.push_back("net[" + std::to_string(st.st_ino) + "]:" + std::string(criu::kExtNetNs));
+    }
+    return out;
+}
+
+} // namespace
+
+Result<void> criu_usable() {
+    return criu::usable();
+}
+
+Result<void> checkpoint(const CheckpointOptions& o) {
+    auto store = HULL_TRY(Store::open_root(o.root));
+    auto c = HULL_TRY(store.open(o.id));
+    auto st = HULL_TRY(c.load());
+    HULL_TRY(check_operation(derive_status(st, c.dirfd(), frozen_probe(st)), Operation::Checkpoint,
+                             o.id));
+    HULL_TRY(criu::usable());
+    auto cfg = HULL_TRY(load_snapshot(c));
+    auto common = HULL_TRY(criu::common_from(o.criu, criu::MakeDirs::Yes));
+    common.network_lock = criu::network_lock_for(cfg, common);
+    if (!o.parent_path.empty()) {
+        struct stat sb;
+        std::string parent =
+            o.parent_path[0] == '/' ? o.parent_path : common.image_dir + "/" + o.parent_path;
+        if (stat(parent.c_str(), &sb) < 0) return fail_errno("--parent-path " + o.parent_path);
+    }
+
+    criu::DumpPlan plan{.pid = st.pid, .parent_path = o.parent_path};
+    auto cg = HULL_TRY(container_cgroup(st));
+    if (cg) {
+        if (cg->host().layout == cgroups::Layout::Unified)
+            plan.freeze_cgroup = cg->host().hierarchies.at(0).mount_point + cg->path();
+        else if (auto d = cg->dir_of("freezer"))
+            plan.freeze_cgroup = *d;
+    }
+    plan.mounts = criu::external_mounts(
+        cfg, st.bundle, cg ? criu::cgroup_binds(cfg, *cg) : std::vector<criu::CgroupBind>{});
+    plan.externals = external_namespaces(cfg);
+
+    bool pre = criu::has(common.opts, criu::Opt::PreDump);
+    if (!pre)
+        HULL_TRY_CTX(fs::write_file_atomic(common.image_dir + "/" + std::string(kDescriptors),
+                                           stdio_links(st.pid), 0600),
+                     "save the init's stdio");
+    auto args = criu::dump_args(common, plan);
+    log::debug("criu " + [&] {
+        std::string s;
+        for (const auto& a : args)
+            s += a + " ";
+        return s;
+    }());
+    pid_t pid = HULL_TRY(criu::spawn(args, {}, {}));
+    int code = HULL_TRY(criu::wait_exit(pid));
+    std::string log = common.work_dir + (pre ? "/pre-dump.log" : "/dump.log");
+    if (code != 0)
+        return std::unexpected(criu::failure(pre ? "criu pre-dump" : "criu dump", code, log));
+    if (pre || criu::has(common.opts, criu::Opt::LeaveRunning)) return {};
+    // criu killed the processes: the container goes, as `delete --force` would remove it
+    c.unlock();
+    return with_context(remove(o.root, o.id, DeleteMode::Force),
+                        "remove the checkpointed container");
+}
+
+} // namespace hull::runtime
