@@ -2,8 +2,8 @@
 // the error type. The command line (src/cli/) uses nothing else of the library.
 #pragma once
 
-#include "hull/config.hpp"
 #include "hull/checkpoint.hpp"
+#include "hull/config.hpp"
 #include "hull/config_parse.hpp"
 #include "hull/error.hpp"
 #include "hull/exec.hpp"
