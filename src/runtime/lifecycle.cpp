@@ -8,6 +8,7 @@
 #include "hull/store.hpp"
 #include "hull/sys_pidfd.hpp"
 #include "launch.hpp"
+#include "systemd_unit.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -174,6 +175,7 @@ Result<void> remove_cgroup(const ContainerState& st) {
     auto pids = cg->pids();
     if (pids && !pids->empty())
         HULL_TRY_CTX(cg->signal_all(SIGKILL), "kill the cgroup's processes");
+    if (auto u = systemd_unit(st)) HULL_TRY(stop_container_unit(*u));
     return with_context(cg->destroy(), "remove cgroup " + cg->path());
 }
 
