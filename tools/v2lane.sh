@@ -16,6 +16,11 @@
 #   V2LANE_CACHE    where the kernel image is kept (default /var/cache/hull-v2lane as root,
 #                   else ~/.cache/hull-v2lane)
 #   V2LANE_KEEP=1   keep the work directory (initramfs, console log) and say where
+#   V2LANE_CARRY    space-separated absolute host paths (files or directories) copied into the
+#                   guest at the same paths, with the shared libraries of the ELF files among them
+#   V2LANE_GUEST    a host shell script, copied in and sourced by the guest's init instead of the
+#                   default suites; it runs its suites with `suite NAME CMD...` (and may print
+#                   with `info`), whose output and status come back like the default ones
 set -uo pipefail
 
 # What runs in the guest (Catch2 test specs; a comma means "or").
@@ -137,6 +142,26 @@ for b in "${bins[@]}"; do ldd "$build/$b" 2>/dev/null; done |
         cp -L "$lib" "$R$lib"
     done
 
+# V2LANE_CARRY: host files at the same paths, plus the libraries of the ELF files among them
+for p in ${V2LANE_CARRY:-}; do
+    case $p in /*) ;; *) broken "V2LANE_CARRY: $p is not an absolute path" ;; esac
+    [ -e "$p" ] || broken "V2LANE_CARRY: $p does not exist"
+    mkdir -p "$R$(dirname "$p")" && cp -a "$p" "$R$(dirname "$p")/" || broken "cannot copy $p"
+done
+for p in ${V2LANE_CARRY:-}; do find -L "$p" -type f 2>/dev/null; done |
+    while read -r f; do
+        [ "$(head -c 4 "$f" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ] && ldd "$f" 2>/dev/null
+    done |
+    awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u |
+    while read -r lib; do
+        [ -e "$R$lib" ] && continue
+        mkdir -p "$R$(dirname "$lib")"
+        cp -L "$lib" "$R$lib"
+    done
+if [ -n "${V2LANE_GUEST:-}" ]; then
+    cp "$V2LANE_GUEST" "$R/lane/guest.sh" || broken "V2LANE_GUEST: cannot copy $V2LANE_GUEST"
+fi
+
 cat >"$R/init" <<'EOF'
 #!/bin/busybox sh
 # PID 1 of the lane's guest. pivot_root (which hull uses) refuses the initramfs root itself,
@@ -177,8 +202,12 @@ suite() { # name, then the command
 }
 . /lane/tags
 cd /tmp
-suite unit /lane/hull-unit --use-colour no "$UNIT_TAGS"
-suite spec env HULL_BINARY=/lane/hull HULL_PROBE=/lane/probe /lane/hull-spec --use-colour no "$SPEC_TAGS"
+if [ -f /lane/guest.sh ]; then
+    . /lane/guest.sh
+else
+    suite unit /lane/hull-unit --use-colour no "$UNIT_TAGS"
+    suite spec env HULL_BINARY=/lane/hull HULL_PROBE=/lane/probe /lane/hull-spec --use-colour no "$SPEC_TAGS"
+fi
 echo "@@v2lane-done" >&3
 exec 3>&-
 sync
@@ -216,7 +245,10 @@ wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 tr -d '\r' <"$work/results" >"$work/results.txt" 2>/dev/null
 sed -n 's/^@@v2lane-info /[guest] /p' "$work/results.txt" >&2
 rc=0
-for name in unit spec; do
+suites="unit spec"
+[ -n "${V2LANE_GUEST:-}" ] &&
+    suites=$(awk '$1 == "@@v2lane-begin" { print $2 }' "$work/results.txt" | sort -u | tr '\n' ' ')
+for name in $suites; do
     log=$work/$name.log
     awk -v n="$name" '$0 == "@@v2lane-begin " n { on = 1; next }
                       on && index($0, "@@v2lane-end " n " ") == 1 { exit }
