@@ -64,8 +64,6 @@ int wait_command(int pid, int timeout_s = 120);
 
 // run_command with HULL_BINARY prepended.
 RunResult run_hull(const std::vector<std::string>& args, const RunOptions& opts = {});
-// HULL_SPEC_SYSTEMD=1: Bundles use the systemd cgroup driver (see Bundle::write, hull_args).
-bool systemd_driver();
 
 // A fresh, empty directory under the per-run directory.
 std::string temp_dir();

@@ -227,7 +227,9 @@ kvm) cpu=host ;;
 *) broken "V2LANE_ACCEL must be tcg or kvm" ;;
 esac
 say "booting $(basename "$vmlinuz") ($accel, $GUEST_CPUS cpus, $GUEST_MEM," \
-    "initramfs $(du -h "$work/initrd" | cut -f1)); unit: $UNIT_TAGS, spec: $SPEC_TAGS"
+    "initramfs $(du -h "$work/initrd" | cut -f1));" \
+    "$(if [ -n "${V2LANE_GUEST:-}" ]; then echo "guest script: ${V2LANE_GUEST##*/}"
+       else echo "unit: $UNIT_TAGS, spec: $SPEC_TAGS"; fi)"
 t0=$(date +%s.%N)
 timeout -k 10 "${V2LANE_TIMEOUT:-900}" qemu-system-x86_64 \
     -accel "$accel" -cpu "$cpu" -smp "$GUEST_CPUS" -m "$GUEST_MEM" \

@@ -250,6 +250,9 @@ Result<std::string> start_unit(Manager m, const std::string& unit, const Propert
     sd_bus_message* reply = nullptr;
     r = sd_bus_call(bus.get(), raw, 0, &err.e, &reply);
     Msg owned(reply);
+    if (r < 0 && err.is("org.freedesktop.systemd1.UnitExists"))
+        return std::unexpected(bus_error(
+            m, unit, "the unit exists already (StartTransientUnit: " + err.text(r) + ")"));
     if (r < 0) return std::unexpected(bus_error(m, unit, "StartTransientUnit: " + err.text(r)));
     const char* job = nullptr;
     if (sd_bus_message_read(reply, "o", &job) < 0 || !job)
