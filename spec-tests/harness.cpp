@@ -495,8 +495,18 @@ void Bundle::kill_leftovers() const {
     }
 }
 
+// HULL_SPEC_SYSTEMD=1 (the systemd lane): every hull command gets --systemd-cgroup, and a
+// config without a cgroupsPath gets "system.slice:hullspec:<id>".
+bool systemd_driver() {
+    const char* v = std::getenv("HULL_SPEC_SYSTEMD");
+    return v && std::string(v) == "1";
+}
+
 void Bundle::write() const {
-    write_text(dir + "/config.json", config.dump(2) + "\n");
+    nlohmann::json c = config;
+    if (systemd_driver() && c.contains("linux") && !c["linux"].contains("cgroupsPath"))
+        c["linux"]["cgroupsPath"] = "system.slice:hullspec:" + id;
+    write_text(dir + "/config.json", c.dump(2) + "\n");
 }
 
 void Bundle::set_args(std::vector<std::string> args) {
@@ -520,6 +530,7 @@ std::string Bundle::host_path(std::string_view container_path) const {
 
 std::vector<std::string> Bundle::hull_args(const std::vector<std::string>& args) const {
     std::vector<std::string> all{"--root", state_root};
+    if (systemd_driver()) all.push_back("--systemd-cgroup");
     all.insert(all.end(), args.begin(), args.end());
     return all;
 }

@@ -1,5 +1,5 @@
 // Spec tests for the commands that work through a container's cgroup: update, pause/resume,
-// ps, events and kill --all, plus the --systemd-cgroup refusal. They run on the host's layout
+// ps, events and kill --all, plus --systemd-cgroup without systemd. They run on the host's layout
 // (v1/hybrid here, pure v2 in the qemu lane) and read the results back from the kernel's
 // cgroup files and /proc.
 #include "checks.hpp"
@@ -366,14 +366,33 @@ TEST_CASE("cgroup cmds: kill --all reaches a child outside the init's pid namesp
     }
 }
 
-TEST_CASE("cgroup cmds: --systemd-cgroup is refused where a cgroup would be made",
+TEST_CASE("cgroup cmds: --systemd-cgroup without a reachable systemd fails naming the unit "
+          "and the bus, leaving nothing",
           "[cgroup_cmds]") {
+    // Where systemd answers (features says so; e.g. the systemd lane) create would succeed.
+    RunResult f = run_hull({"features"});
+    REQUIRE(f.exit_code == 0);
+    if (json::parse(f.out)["linux"]["cgroup"]["systemd"] == true) return;
     Bundle b;
     b.set_args({"/bin/true"});
+    b.config["linux"]["cgroupsPath"] = "system.slice:spec:" + b.id;
+    b.write();
+    RunResult r =
+        run_hull({"--root", b.state_root, "--systemd-cgroup", "create", "--bundle", b.dir, b.id});
+    INFO(describe(r));
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("systemd unit spec-" + b.id + ".scope (system manager on unix:path=") !=
+          std::string::npos);
+    CHECK(r.err.find("cannot connect to the bus") != std::string::npos);
+    CHECK(b.state().is_null());
+    // a cgroupfs path is no slice:prefix:name
+    b.config["linux"]["cgroupsPath"] = "/hull/" + b.id;
     b.write();
     check_refused(
         run_hull({"--root", b.state_root, "--systemd-cgroup", "create", "--bundle", b.dir, b.id}),
-        "--systemd-cgroup: the systemd cgroup driver is not supported yet");
+        "linux.cgroupsPath: expected cgroupsPath to be of format \"slice:prefix:name\" for "
+        "systemd cgroups, got \"/hull/" +
+            b.id + "\" instead");
     CHECK(b.state().is_null());
     // Commands on existing containers still work with the flag (callers pass it everywhere).
     RunResult l = run_hull({"--root", b.state_root, "--systemd-cgroup", "list", "-q"});

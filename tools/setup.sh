@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(g++ meson ninja-build pkg-config git nlohmann-json3-dev libseccomp-dev libcap-dev
       libspdlog-dev catch2 busybox-static
+      libsystemd-dev                    # sd-bus for the systemd cgroup driver (docs/cgroups.md)
       qemu-system-x86 cpio binutils     # these three: the cgroup-v2 lane (tools/v2lane.sh)
       golang-github-containers-common netavark)
 # golang-github-containers-common: podman's default seccomp profile for the spec tests

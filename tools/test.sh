@@ -58,6 +58,24 @@ run_v2_lane() {
     echo "v2 lane: $lane_pass passed, $lane_fail failed"
 }
 
+# The systemd lane: the systemd cgroup driver against systemd as PID 1 in the v2 guest
+# (tools/systemd-lane.sh). A suite that did not run there counts as one failure.
+run_systemd_lane() {
+    local lane_pass=0 lane_fail=0 s status
+    echo "== systemd lane (tools/systemd-lane.sh)"
+    ./tools/systemd-lane.sh -o "$logdir/systemdlane" build
+    local lane_rc=$?
+    for s in systemd-unit systemd-spec; do
+        status=$(cat "$logdir/systemdlane/$s.status" 2>/dev/null || echo 1)
+        add_counts "$logdir/systemdlane/$s.log" "$status"
+        lane_pass=$((lane_pass + pass)); lane_fail=$((lane_fail + fail))
+    done
+    if [ "$lane_rc" -ne 0 ] && [ "$lane_fail" -eq 0 ]; then
+        lane_fail=1; total_fail=$((total_fail + 1)); rc=1
+    fi
+    echo "systemd lane: $lane_pass passed, $lane_fail failed"
+}
+
 run_suite unit ./build/tests/unit/hull-unit
 if [ -x build/spec-tests/hull-spec ]; then
     run_suite spec env HULL_BINARY="$PWD/build/hull" HULL_PROBE="$PWD/build/spec-tests/probe" \
@@ -114,6 +132,13 @@ if [ "${HULL_CRIULANE:-1}" != 0 ]; then
     run_criu_lane
 else
     echo "criu lane: skipped (HULL_CRIULANE=0)"
+fi
+
+# HULL_SYSTEMDLANE=0 leaves the systemd lane out (a quick local run); CI always runs it.
+if [ "${HULL_SYSTEMDLANE:-1}" != 0 ]; then
+    run_systemd_lane
+else
+    echo "systemd lane: skipped (HULL_SYSTEMDLANE=0)"
 fi
 
 echo "$total_pass passed, $total_fail failed"

@@ -25,6 +25,8 @@ std::string default_root();
 std::string default_root_for(uid_t euid, const char* xdg_runtime_dir);
 
 enum class PivotMode { PivotRoot, NoPivot };
+// Who makes the container's cgroup: hull itself, or systemd (--systemd-cgroup).
+enum class CgroupDriver { Cgroupfs, Systemd };
 
 struct CreateOptions {
     std::string root; // state root (--root)
@@ -38,6 +40,7 @@ struct CreateOptions {
     // Socket activation (LISTEN_FDS with LISTEN_PID = our pid): these fds come first (from 3
     // on, counted in preserve_fds) and the process gets LISTEN_FDS=N and LISTEN_PID=1.
     int listen_fds = 0;
+    CgroupDriver cgroup_driver = CgroupDriver::Cgroupfs;
 };
 
 Result<void> create(const CreateOptions& opts);

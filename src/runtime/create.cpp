@@ -12,6 +12,7 @@
 #include "runtime/launch.hpp"
 #include "runtime/namespaces.hpp"
 #include "runtime/sync.hpp"
+#include "runtime/systemd_unit.hpp"
 #include "seccomp/seccomp.hpp"
 #include "state/store.hpp"
 #include "sys/clone.hpp"
@@ -86,6 +87,7 @@ struct Parent {
     std::optional<cgroups::Cgroup> cgroup;
     Launched launched;
     bool hooks_started = false;
+    UnitStart unit; // the systemd driver's unit
 
     Result<void> build();
     Result<void> make_cgroup();
@@ -250,15 +252,23 @@ Result<void> Parent::build() {
 // the init create the configured devices, and limits hold from the first instruction.
 Result<void> Parent::make_cgroup() {
     auto host = HULL_TRY_CTX(cgroups::detect(), "cgroups");
-    std::string path =
-        HULL_TRY_CTX(cgroups::container_path(cfg.linux->cgroupsPath, opts.id), "linux.cgroupsPath");
-    save_cgroup_path(st, path);
-    HULL_TRY(container->save(st)); // a crashed create still leaves a record to delete
-    cgroup.emplace(HULL_TRY_CTX(cgroups::Cgroup::create(host, path), "cgroup " + path));
     Resources res = cfg.linux->resources ? *cfg.linux->resources : Resources{};
     if (!res.devices.empty())
         for (auto& rule : cgroups::default_device_rules(cfg.linux->devices))
             res.devices.push_back(std::move(rule));
+    if (opts.cgroup_driver == CgroupDriver::Systemd) {
+        // systemd makes the cgroup (a transient unit); hull writes the rest of the resources
+        const std::string path = HULL_TRY(unit.start(cfg, opts.id, res, st));
+        save_cgroup_path(st, path);
+        HULL_TRY(container->save(st));
+        cgroup.emplace(cgroups::Cgroup::attach(host, path));
+    } else {
+        std::string path = HULL_TRY_CTX(cgroups::container_path(cfg.linux->cgroupsPath, opts.id),
+                                        "linux.cgroupsPath");
+        save_cgroup_path(st, path);
+        HULL_TRY(container->save(st)); // a crashed create still leaves a record to delete
+        cgroup.emplace(HULL_TRY_CTX(cgroups::Cgroup::create(host, path), "cgroup " + path));
+    }
     std::vector<std::string> warnings;
     HULL_TRY(cgroup->apply(res, cgroups::ApplyMode::Create, warnings));
     for (const auto& w : warnings)
@@ -268,8 +278,10 @@ Result<void> Parent::make_cgroup() {
 
 // Moves the init into its cgroup unless the clone already started it there.
 Result<void> Parent::enter_cgroup(const sys::CloneResult& child) {
-    if (child.in_cgroup) return {};
-    return with_context(cgroup->add(child.pid), "move the init into cgroup " + cgroup->path());
+    if (!child.in_cgroup)
+        HULL_TRY_CTX(cgroup->add(child.pid), "move the init into cgroup " + cgroup->path());
+    unit.release(); // the init holds the unit now
+    return {};
 }
 
 // linux.netDevices go into the init's network namespace before it builds anything.
@@ -315,6 +327,7 @@ void Parent::undo() {
         if (auto r = cgroup->destroy(); !r)
             log::warn("clean up after a failed create: " + r.error().message());
     }
+    unit.undo();
     if (!container) return;
     if (hooks_started) run_poststop(cfg, st);
     auto r = container->destroy();
@@ -339,7 +352,7 @@ Result<Config> load_snapshot(const Container& c) {
 }
 
 Result<Launched> launch(const CreateOptions& opts, ConsoleMode console) {
-    Parent p{opts, console, {}, {}, {}, {}, {}, false};
+    Parent p{opts, console, {}, {}, {}, {}, {}, false, {}};
     auto r = p.build();
     if (!r) {
         p.undo();

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cgroups/systemd.hpp"
 #include "config/mount_options.hpp"
 #include "hull/config_enums.hpp"
 #include "seccomp/seccomp.hpp"
@@ -16,10 +17,8 @@ namespace hull {
 namespace {
 
 // What this build implements. Flip these as the matching subsystems land.
-constexpr bool kCgroupV1 = true; // src/cgroups: legacy and hybrid hosts
-constexpr bool kCgroupV2 = true; // unified hosts (tested in the qemu lane)
-constexpr bool kCgroupSystemd = false;
-constexpr bool kCgroupSystemdUser = false;
+constexpr bool kCgroupV1 = true;   // src/cgroups: legacy and hybrid hosts
+constexpr bool kCgroupV2 = true;   // unified hosts (tested in the qemu lane)
 constexpr bool kCgroupRdma = true; // rdma.max is written where the controller exists
 constexpr bool kSeccompEnabled = true;
 constexpr bool kApparmorEnabled = false;
@@ -58,11 +57,13 @@ nlohmann::ordered_json features_document() {
     ojson linux = ojson::object();
     linux["namespaces"] = names_of<NamespaceType>(true);
     linux["capabilities"] = names_of<Capability>();
-    linux["cgroup"] = {{"v1", kCgroupV1},
-                       {"v2", kCgroupV2},
-                       {"systemd", kCgroupSystemd},
-                       {"systemdUser", kCgroupSystemdUser},
-                       {"rdma", kCgroupRdma}};
+    linux["cgroup"] = {
+        {"v1", kCgroupV1},
+        {"v2", kCgroupV2},
+        // the driver is built in; these say whether its manager answers here
+        {"systemd", cgroups::systemd::reachable(cgroups::systemd::Manager::System)},
+        {"systemdUser", cgroups::systemd::reachable(cgroups::systemd::Manager::User)},
+        {"rdma", kCgroupRdma}};
     // Probed: what this libseccomp can generate and this kernel can load.
     const seccomp::Support sec = seccomp::probe_support();
     ojson seccomp = ojson::object();

@@ -3,6 +3,7 @@
 #include "hull/runtime.hpp"
 #include "runtime/container_cgroup.hpp"
 #include "runtime/launch.hpp"
+#include "runtime/systemd_unit.hpp"
 #include "state/store.hpp"
 #include "sys/pidfd.hpp"
 #include "util/fs.hpp"
@@ -182,6 +183,7 @@ Result<void> remove_cgroup(const ContainerState& st) {
     auto pids = cg->pids();
     if (pids && !pids->empty())
         HULL_TRY_CTX(cg->signal_all(SIGKILL), "kill the cgroup's processes");
+    if (auto u = systemd_unit(st)) HULL_TRY(stop_container_unit(*u));
     return with_context(cg->destroy(), "remove cgroup " + cg->path());
 }
 

@@ -3,6 +3,7 @@
 // does) and saved back into the snapshot so later commands see the same values.
 #include "runtime/container_cgroup.hpp"
 #include "runtime/launch.hpp"
+#include "runtime/systemd_unit.hpp"
 
 #include "cgroups/cgroups.hpp"
 #include "hull/config_parse.hpp"
@@ -91,6 +92,7 @@ Result<std::vector<std::string>> update(const std::string& root, const std::stri
     // container by someone else must keep working.
     Resources to_apply = merged;
     to_apply.devices.clear();
+    if (auto u = systemd_unit(st)) HULL_TRY_CTX(update_unit(*u, to_apply), "update");
     std::vector<std::string> warnings;
     HULL_TRY_CTX(cg->apply(to_apply, cgroups::ApplyMode::Update, warnings),
                  "update cgroup " + cg->path());
