@@ -20,7 +20,7 @@
 #include "hull/error.hpp"
 #include "util/fd.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <sys/types.h>
 

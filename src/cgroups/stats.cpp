@@ -7,6 +7,8 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 namespace hull::cgroups {
 
 namespace {
