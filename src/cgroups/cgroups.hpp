@@ -1,15 +1,16 @@
 // hull::cgroups: a container's control group on a cgroup v1 (legacy), hybrid or v2 (unified)
-// host. One Cgroup object stands for the same relative path in every mounted hierarchy; each
-// controller is used in the hierarchy where it actually lives (on a hybrid host hugetlb may sit
-// on the cgroup2 tree while memory sits on a v1 tree).
+// host. One Cgroup object stands for the container's directory in every mounted hierarchy (the
+// same relative path in each, except for a relative cgroupsPath on a v1/hybrid host: see
+// Placement); each controller is used in the hierarchy where it actually lives (on a hybrid
+// host hugetlb may sit on the cgroup2 tree while memory sits on a v1 tree).
 //
 //     auto host = HULL_TRY(cgroups::detect());
-//     auto path = HULL_TRY(cgroups::container_path(cfg.linux->cgroupsPath, id));
-//     auto cg = HULL_TRY(cgroups::Cgroup::create(host, path));
+//     auto where = HULL_TRY(cgroups::container_placement(host, cfg.linux->cgroupsPath, id));
+//     auto cg = HULL_TRY(cgroups::Cgroup::create(host, where));
 //     HULL_TRY(cg.add(pid));                                   // before any user code runs
 //     HULL_TRY(cg.apply(resources, cgroups::ApplyMode::Create, warnings));
 //     ...
-//     HULL_TRY(cgroups::Cgroup::attach(host, path).destroy()); // at delete
+//     HULL_TRY(cgroups::Cgroup::attach(host, where).destroy()); // at delete
 //
 // See docs/cgroups.md for the model, the v1 <-> v2 conversions and what each resource does on
 // each kind of host.
