@@ -689,3 +689,17 @@ TEST_CASE("maskedPaths without a mount namespace are an error and leave nothing 
     CHECK(r.err.find("mount namespace") != std::string::npos);
     CHECK(host_mounts_below(b.rootfs).empty());
 }
+
+TEST_CASE(
+    "with no namespace listed every namespace is the runtime's (runtime-tools linux_ns_itype)",
+    "[namespaces][mntns]") {
+    Bundle b;
+    b.config["linux"]["namespaces"] = json::array();
+    b.config.erase("hostname"); // a hostname needs a uts namespace of its own
+    json rep = run_report(b);
+    for (const auto& [type, name] : kNsNames) {
+        INFO("type " << type);
+        CHECK(rep["namespaces"][name] == host_ns(name));
+    }
+    CHECK(host_mounts_below(b.rootfs).empty());
+}
