@@ -7,7 +7,7 @@ examples_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # The hull binary: $HULL, else build/hull at the top of the repository.
 HULL=${HULL:-$example_dir/../../build/hull}
 if [ ! -x "$HULL" ]; then
-    echo "example: no hull binary at $HULL (build with ./tools/setup.sh or set HULL=/path/to/hull)" >&2
+    echo "example: no hull binary at $HULL (build with ./tools/setup.sh --minimal or set HULL=/path/to/hull)" >&2
     exit 1
 fi
 HULL=$(cd "$(dirname "$HULL")" && pwd)/$(basename "$HULL")

@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <vector>
@@ -628,4 +629,77 @@ TEST_CASE("a failure in the user namespace joiner fails create and leaves nothin
     CHECK(r.out.find("\"namespaces\"") == std::string::npos);
     CHECK(b.state().is_null());
     CHECK(processes_in_userns(user) == std::vector<std::string>{holder.pid()});
+}
+
+namespace {
+
+// Mount points in this process's (the runtime's) mount table at or below `dir`.
+std::vector<std::string> host_mounts_below(const std::string& path) {
+    std::string dir = fs::canonical(path).string();
+    std::ifstream in("/proc/self/mountinfo");
+    std::vector<std::string> out;
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream f(line);
+        std::string id, parent, dev, root, mp;
+        f >> id >> parent >> dev >> root >> mp;
+        if (mp == dir || mp.starts_with(dir + "/")) out.push_back(mp);
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("without a mount namespace the container shares the runtime's and delete unmounts",
+          "[namespaces][mntns]") {
+    Bundle b;
+    b.config["linux"]["namespaces"] = namespaces_of({"pid", "network", "ipc", "uts"});
+    REQUIRE(host_mounts_below(b.rootfs).empty());
+    std::string pid = create_sleeper(b);
+    CHECK(ns_of(pid, "mnt") == host_ns("mnt"));
+    // The init is chrooted into the rootfs: its root is the rootfs, its mounts are the host's.
+    CHECK(fs::read_symlink("/proc/" + pid + "/root") == fs::canonical(b.rootfs));
+    auto mounted = host_mounts_below(b.rootfs);
+    CHECK(std::find(mounted.begin(), mounted.end(), fs::canonical(b.rootfs).string() + "/proc") !=
+          mounted.end());
+    CHECK(b.start().exit_code == 0);
+    CHECK(b.wait_status("running"));
+    CHECK(b.remove(true).exit_code == 0);
+    CHECK(host_mounts_below(b.rootfs).empty());
+}
+
+TEST_CASE("run without a mount namespace: the probe sees the runtime's mount namespace",
+          "[namespaces][mntns]") {
+    Bundle b;
+    b.config["linux"]["namespaces"] = namespaces_of({"pid", "ipc", "uts"});
+    json rep = run_report(b);
+    CHECK(rep["namespaces"]["mnt"] == host_ns("mnt"));
+    CHECK(rep["namespaces"]["pid"] != host_ns("pid"));
+    CHECK(rep["pid"] == 1);
+    CHECK(host_mounts_below(b.rootfs).empty());
+}
+
+TEST_CASE("maskedPaths without a mount namespace are an error and leave nothing mounted",
+          "[namespaces][mntns]") {
+    Bundle b;
+    b.config["linux"]["namespaces"] = namespaces_of({"pid", "ipc", "uts"});
+    b.config["linux"]["maskedPaths"] = json::array({"/proc/kcore"});
+    b.set_args({"/probe"});
+    RunResult r = b.run();
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("mount namespace") != std::string::npos);
+    CHECK(host_mounts_below(b.rootfs).empty());
+}
+
+TEST_CASE(
+    "with no namespace listed every namespace is the runtime's (runtime-tools linux_ns_itype)",
+    "[namespaces][mntns]") {
+    Bundle b;
+    b.config["linux"]["namespaces"] = json::array();
+    b.config.erase("hostname"); // a hostname needs a uts namespace of its own
+    json rep = run_report(b);
+    for (const auto& [type, name] : kNsNames) {
+        INFO("type " << type);
+        CHECK(rep["namespaces"][name] == host_ns(name));
+    }
+    CHECK(host_mounts_below(b.rootfs).empty());
 }

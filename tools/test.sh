@@ -2,7 +2,7 @@
 # Sets up, builds and runs every test suite; ends with one line "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-./tools/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+./tools/setup.sh --all || { echo "0 passed, 1 failed"; exit 1; }
 
 logdir=build/test-logs
 mkdir -p "$logdir"

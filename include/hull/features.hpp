@@ -1,7 +1,7 @@
 // The runtime-spec "features" document: what this build of hull implements.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 namespace hull {
 

@@ -7,7 +7,7 @@
 #include "hull/config_resources.hpp"
 #include "hull/error.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <sys/types.h>
 

@@ -1,7 +1,7 @@
 // The starter config.json that `hull spec` writes.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 namespace hull {
 

@@ -42,7 +42,7 @@ Result<void> Cgroup::apply(const Resources& r, ApplyMode mode,
         if (!h)
             return fail("linux.resources." + std::string(f) + ": " + std::string(controller) +
                         " is not mounted on this host");
-        std::string dir = h->mount_point + path_;
+        std::string dir = dir_in(*h);
         if (h->v2) {
             auto avail = HULL_TRY_CTX(read_cg(dir, "cgroup.controllers"),
                                       "linux.resources." + std::string(f));
@@ -59,9 +59,9 @@ Result<void> Cgroup::apply(const Resources& r, ApplyMode mode,
     }
     if (!r.devices.empty()) {
         if (const Hierarchy* h = host_.find("devices"); h && !h->v2) {
-            HULL_TRY(v1_devices(h->mount_point + path_, r.devices));
+            HULL_TRY(v1_devices(dir_in(*h), r.devices));
         } else if (const Hierarchy* u = host_.unified()) {
-            std::string dir = u->mount_point + path_;
+            std::string dir = dir_in(*u);
             UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
             if (!fd) return fail_errno("linux.resources.devices: open " + dir);
             HULL_TRY_CTX(apply_devices_v2(fd.get(), r.devices), "linux.resources.devices");
@@ -113,7 +113,7 @@ Result<void> Cgroup::apply(const Resources& r, ApplyMode mode,
         if (!u)
             return fail("linux.resources.unified: needs cgroup v2, and this host has only "
                         "cgroup v1 hierarchies");
-        HULL_TRY(unified(u->mount_point + path_, r.unified));
+        HULL_TRY(unified(dir_in(*u), r.unified));
     }
     return {};
 }

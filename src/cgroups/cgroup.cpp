@@ -125,23 +125,32 @@ Result<void> remove_cgroup_tree(const std::string& dir, long deadline_ms) {
 } // namespace
 
 Result<Cgroup> Cgroup::create(const Host& host, std::string path) {
-    if (path.empty() || path.front() != '/' || components(path).empty())
-        return fail("cgroup path \"" + path + "\" must be absolute and not the root");
-    Cgroup cg(host, std::move(path));
+    return create(host, Placement{.path = std::move(path), .per_mount = {}});
+}
+
+Result<Cgroup> Cgroup::create(const Host& host, Placement where) {
+    for (const auto& h : host.hierarchies) {
+        const std::string& p = where.in(h);
+        if (p.empty() || p.front() != '/' || components(p).empty())
+            return fail("cgroup path \"" + p + "\" must be absolute and not the root");
+    }
+    if (where.path.empty() || where.path.front() != '/' || components(where.path).empty())
+        return fail("cgroup path \"" + where.path + "\" must be absolute and not the root");
+    Cgroup cg(host, std::move(where));
     std::vector<std::string> made;
     auto undo = [&made] {
         for (auto it = made.rbegin(); it != made.rend(); ++it)
             ::rmdir(it->c_str());
     };
     for (const auto& h : host.hierarchies) {
-        if (auto r = make_dirs(h, cg.path_, made); !r) {
+        if (auto r = make_dirs(h, cg.where_.in(h), made); !r) {
             undo();
             return std::unexpected(std::move(r).error().context("create cgroup " + cg.path_));
         }
     }
     // The spec's "fit for purpose" check: a new container must not share a cgroup.
     for (const auto& h : host.hierarchies) {
-        std::string dir = h.mount_point + cg.path_;
+        std::string dir = cg.dir_in(h);
         auto procs = read_cg(dir, "cgroup.procs");
         if (!procs) {
             undo();
@@ -157,19 +166,28 @@ Result<Cgroup> Cgroup::create(const Host& host, std::string path) {
 }
 
 Cgroup Cgroup::attach(const Host& host, std::string path) {
-    return Cgroup(host, std::move(path));
+    return Cgroup(host, Placement{.path = std::move(path), .per_mount = {}});
+}
+
+Cgroup Cgroup::attach(const Host& host, Placement where) {
+    return Cgroup(host, std::move(where));
+}
+
+const std::string& Placement::in(const Hierarchy& h) const {
+    auto it = per_mount.find(h.mount_point);
+    return it == per_mount.end() ? path : it->second;
 }
 
 std::optional<std::string> Cgroup::dir_of(std::string_view controller) const {
     const Hierarchy* h = host_.find(controller);
     if (!h) return std::nullopt;
-    return h->mount_point + path_;
+    return dir_in(*h);
 }
 
 Result<void> Cgroup::add(pid_t pid) const {
     std::string p = std::to_string(pid);
     for (const auto& h : host_.hierarchies) {
-        std::string dir = h.mount_point + path_;
+        std::string dir = dir_in(h);
         for (int i = 0;; i++) {
             auto r = write_cg(dir, "cgroup.procs", p);
             if (r) break;
@@ -187,7 +205,7 @@ Result<UniqueFd> Cgroup::open_unified_dir() const {
     if (host_.layout != Layout::Unified || !h)
         return fail("open cgroup2 directory: the host is not cgroup v2 only (layout " +
                     std::string(to_string(host_.layout)) + ")");
-    std::string dir = h->mount_point + path_;
+    std::string dir = dir_in(*h);
     int fd = ::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return fail_errno("open " + dir);
     return UniqueFd(fd);
@@ -197,7 +215,7 @@ Result<void> Cgroup::destroy() const {
     Result<void> first;
     const long deadline = now_ms() + 2000;
     for (const auto& h : host_.hierarchies) {
-        auto r = remove_cgroup_tree(h.mount_point + path_, deadline);
+        auto r = remove_cgroup_tree(dir_in(h), deadline);
         if (!r && first) first = std::move(r);
     }
     return with_context(std::move(first), "remove cgroup " + path_);

@@ -1,15 +1,16 @@
 // hull::cgroups: a container's control group on a cgroup v1 (legacy), hybrid or v2 (unified)
-// host. One Cgroup object stands for the same relative path in every mounted hierarchy; each
-// controller is used in the hierarchy where it actually lives (on a hybrid host hugetlb may sit
-// on the cgroup2 tree while memory sits on a v1 tree).
+// host. One Cgroup object stands for the container's directory in every mounted hierarchy (the
+// same relative path in each, except for a relative cgroupsPath on a v1/hybrid host: see
+// Placement); each controller is used in the hierarchy where it actually lives (on a hybrid
+// host hugetlb may sit on the cgroup2 tree while memory sits on a v1 tree).
 //
 //     auto host = HULL_TRY(cgroups::detect());
-//     auto path = HULL_TRY(cgroups::container_path(cfg.linux->cgroupsPath, id));
-//     auto cg = HULL_TRY(cgroups::Cgroup::create(host, path));
+//     auto where = HULL_TRY(cgroups::container_placement(host, cfg.linux->cgroupsPath, id));
+//     auto cg = HULL_TRY(cgroups::Cgroup::create(host, where));
 //     HULL_TRY(cg.add(pid));                                   // before any user code runs
 //     HULL_TRY(cg.apply(resources, cgroups::ApplyMode::Create, warnings));
 //     ...
-//     HULL_TRY(cgroups::Cgroup::attach(host, path).destroy()); // at delete
+//     HULL_TRY(cgroups::Cgroup::attach(host, where).destroy()); // at delete
 //
 // See docs/cgroups.md for the model, the v1 <-> v2 conversions and what each resource does on
 // each kind of host.
@@ -20,11 +21,12 @@
 #include "hull/error.hpp"
 #include "util/fd.hpp"
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -69,10 +71,35 @@ Result<Host> parse_mountinfo(std::string_view mountinfo, ReadControllers read);
 
 // The cgroup path (relative to every hierarchy root, starting with '/') a container uses:
 //   absolute cgroupsPath  -> itself, normalised ("//a/./b" -> "/a/b"); ".." is rejected
-//   relative cgroupsPath  -> under the calling process's own cgroup, as runc does
+//   relative cgroupsPath  -> under the calling process's own cgroup (its memory line, else
+//                            its cgroup2 line); container_placement() resolves it in every
+//                            hierarchy, as runc does
 //   unset                 -> "/hull/<id>"
 Result<std::string> container_path(const std::optional<std::string>& cgroupsPath,
                                    std::string_view id);
+// The same with /proc/self/cgroup given as text (used only for a relative cgroupsPath).
+Result<std::string> container_path(const std::optional<std::string>& cgroupsPath,
+                                   std::string_view id, std::string_view proc_self_cgroup);
+
+// Where a container's cgroup sits in each hierarchy (paths relative to the hierarchy root,
+// starting with '/'). Mostly one path for all; a relative cgroupsPath on a v1 or hybrid host
+// has one per hierarchy, since the caller's own cgroup differs per controller.
+struct Placement {
+    std::string path;                             // every hierarchy not in per_mount
+    std::map<std::string, std::string> per_mount; // mount_point -> path
+    const std::string& in(const Hierarchy& h) const;
+};
+
+// container_path() per hierarchy: a relative cgroupsPath goes below the caller's own cgroup
+// in EACH hierarchy, as runc's v1 driver resolves it (`path` is then container_path()'s, the
+// one under the memory hierarchy's own cgroup); otherwise `path` alone.
+Result<Placement> container_placement(const Host& host,
+                                      const std::optional<std::string>& cgroupsPath,
+                                      std::string_view id);
+// The same with /proc/self/cgroup given as text, for tests.
+Result<Placement> container_placement(const Host& host,
+                                      const std::optional<std::string>& cgroupsPath,
+                                      std::string_view id, std::string_view proc_self_cgroup);
 
 enum class ApplyMode {
     Create, // a new container: write every field that is set
@@ -89,8 +116,14 @@ class Cgroup {
     // An existing container cgroup (for delete, update, pause, ...). Never fails: directories
     // that are missing are skipped by every operation.
     static Cgroup attach(const Host& host, std::string path);
+    // The same for a placement with a path per hierarchy.
+    static Result<Cgroup> create(const Host& host, Placement where);
+    static Cgroup attach(const Host& host, Placement where);
 
     const std::string& path() const { return path_; }
+    const Placement& placement() const { return where_; }
+    // <mount_point><path in h>: the container's directory in hierarchy h.
+    std::string dir_in(const Hierarchy& h) const { return h.mount_point + where_.in(h); }
     const Host& host() const { return host_; }
     // <mount_point><path> in the hierarchy holding `controller`, or nullopt.
     std::optional<std::string> dir_of(std::string_view controller) const;
@@ -128,9 +161,11 @@ class Cgroup {
     Result<void> destroy() const;
 
   private:
-    Cgroup(Host host, std::string path) : host_(std::move(host)), path_(std::move(path)) {}
+    Cgroup(Host host, Placement where)
+        : host_(std::move(host)), path_(where.path), where_(std::move(where)) {}
     Host host_;
     std::string path_;
+    Placement where_;
 };
 
 // The device rules every container needs besides linux.resources.devices, as runc and crun

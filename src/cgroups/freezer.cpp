@@ -21,11 +21,11 @@ struct FreezerDir {
 };
 
 // The v1 freezer when mounted, else the cgroup2 directory (cgroup.freeze is part of the core).
-std::optional<FreezerDir> freezer_dir(const Host& host, const std::string& path) {
+std::optional<FreezerDir> freezer_dir(const Host& host, const Placement& where) {
     if (const Hierarchy* h = host.find("freezer"); h && !h->v2)
-        return FreezerDir{h->mount_point + path, false};
+        return FreezerDir{h->mount_point + where.in(*h), false};
     if (const Hierarchy* h = host.unified()) {
-        std::string dir = h->mount_point + path;
+        std::string dir = h->mount_point + where.in(*h);
         if (has_file(dir, "cgroup.freeze")) return FreezerDir{dir, true};
     }
     return std::nullopt;
@@ -72,21 +72,21 @@ Result<void> collect_pids(const std::string& dir, std::vector<pid_t>& out) {
 } // namespace
 
 Result<void> Cgroup::freeze() const {
-    auto f = freezer_dir(host_, path_);
+    auto f = freezer_dir(host_, where_);
     if (!f) return fail("freeze: no v1 freezer hierarchy and no cgroup.freeze in cgroup2");
     if (!is_dir(f->dir)) return fail("freeze: cgroup " + f->dir + " does not exist");
     return set_frozen(*f, true);
 }
 
 Result<void> Cgroup::thaw() const {
-    auto f = freezer_dir(host_, path_);
+    auto f = freezer_dir(host_, where_);
     if (!f) return fail("thaw: no v1 freezer hierarchy and no cgroup.freeze in cgroup2");
     if (!is_dir(f->dir)) return fail("thaw: cgroup " + f->dir + " does not exist");
     return set_frozen(*f, false);
 }
 
 Result<bool> Cgroup::frozen() const {
-    auto f = freezer_dir(host_, path_);
+    auto f = freezer_dir(host_, where_);
     if (!f || !is_dir(f->dir)) return false;
     auto st = read_trimmed(f->dir, f->v2 ? "cgroup.freeze" : "freezer.state");
     if (!st) return std::unexpected(std::move(st).error());
@@ -98,14 +98,14 @@ Result<std::vector<pid_t>> Cgroup::pids() const {
     // and a v1 hierarchy elsewhere (a hybrid cgroup2 tree may not be delegated to us).
     std::optional<std::string> dir;
     if (host_.layout == Layout::Unified) {
-        if (const Hierarchy* h = host_.unified()) dir = h->mount_point + path_;
+        if (const Hierarchy* h = host_.unified()) dir = dir_in(*h);
     } else {
         for (auto c : {"pids", "freezer", "devices", "memory", "cpu"})
             if (const Hierarchy* h = host_.find(c); h && !h->v2) {
-                dir = h->mount_point + path_;
+                dir = dir_in(*h);
                 break;
             }
-        if (!dir && !host_.hierarchies.empty()) dir = host_.hierarchies.front().mount_point + path_;
+        if (!dir && !host_.hierarchies.empty()) dir = dir_in(host_.hierarchies.front());
     }
     std::vector<pid_t> out;
     if (!dir || !is_dir(*dir)) return out;
@@ -118,7 +118,7 @@ Result<std::vector<pid_t>> Cgroup::pids() const {
 Result<void> Cgroup::signal_all(int sig) const {
     if (sig == SIGKILL && host_.layout == Layout::Unified) {
         if (const Hierarchy* h = host_.unified()) {
-            std::string dir = h->mount_point + path_;
+            std::string dir = dir_in(*h);
             if (!is_dir(dir)) return {};
             if (has_file(dir, "cgroup.kill")) return write_cg(dir, "cgroup.kill", "1");
         }
@@ -128,7 +128,7 @@ Result<void> Cgroup::signal_all(int sig) const {
     bool was_frozen = frozen().value_or(false);
     bool froze = false;
     if (!was_frozen) {
-        auto f = freezer_dir(host_, path_);
+        auto f = freezer_dir(host_, where_);
         if (f && is_dir(f->dir)) {
             if (auto r = set_frozen(*f, true); r)
                 froze = true;

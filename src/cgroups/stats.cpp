@@ -7,6 +7,8 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 namespace hull::cgroups {
 
 namespace {
@@ -220,7 +222,7 @@ Result<nlohmann::json> Cgroup::stats() const {
     auto dir = [&](std::string_view c) -> std::optional<std::pair<std::string, bool>> {
         const Hierarchy* h = host_.find(c);
         if (!h) return std::nullopt;
-        std::string d = h->mount_point + path_;
+        std::string d = dir_in(*h);
         if (!is_dir(d)) return std::nullopt;
         return std::pair{d, h->v2};
     };
@@ -234,7 +236,7 @@ Result<nlohmann::json> Cgroup::stats() const {
     } else if (cpu && cpu->second) {
         out["cpu"] = cpu_v2(cpu->first);
     } else if (host_.layout == Layout::Unified && host_.unified()) {
-        std::string d = host_.unified()->mount_point + path_;
+        std::string d = dir_in(*host_.unified());
         if (is_dir(d)) out["cpu"] = cpu_v2(d);
     }
     if (auto m = dir("memory"))

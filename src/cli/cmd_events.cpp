@@ -4,6 +4,8 @@
 
 #include "hull/runtime.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 
 namespace hull::cli {

@@ -7,6 +7,8 @@
 #include "hull/config.hpp"
 #include "hull/config_parse.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace hull {
 namespace {
 

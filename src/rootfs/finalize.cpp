@@ -129,6 +129,11 @@ Result<void> validate(const Config& cfg) {
     if (cfg.linux) {
         HULL_TRY(detail::check_paths(cfg.linux->maskedPaths, "maskedPaths"));
         HULL_TRY(detail::check_paths(cfg.linux->readonlyPaths, "readonlyPaths"));
+        // As runc: without a mount namespace these would change the host's own /proc and /sys.
+        if ((!cfg.linux->maskedPaths.empty() || !cfg.linux->readonlyPaths.empty()) &&
+            !cfg.linux->find_namespace(NamespaceType::Mount))
+            return fail("linux.maskedPaths/readonlyPaths need a mount namespace of the container's "
+                        "own");
     }
     return {};
 }

@@ -175,13 +175,16 @@ Result<UniqueFd> prepare(const Config& cfg, const PrepareOptions& opts) {
         (*lx->rootfsPropagation == RootfsPropagation::Private ||
          *lx->rootfsPropagation == RootfsPropagation::Rprivate))
         root_prop = MS_PRIVATE | MS_REC;
-    if (::mount(nullptr, "/", nullptr, root_prop, nullptr) < 0)
+    if (opts.mount_ns == MountNs::Own && ::mount(nullptr, "/", nullptr, root_prop, nullptr) < 0)
         return fail_errno(root_prop & MS_PRIVATE ? "make / rprivate" : "make / rslave");
 
     // 2. The rootfs becomes a mount of its own; open it only now, so the fd is on the new
     // mount and everything below lands on it.
     HULL_TRY_CTX(do_mount(opts.rootfs.c_str(), opts.rootfs, nullptr, MS_BIND | MS_REC, nullptr),
                  "bind rootfs " + opts.rootfs + " onto itself");
+    if (opts.mount_ns == MountNs::Host)
+        HULL_TRY_CTX(do_mount(nullptr, opts.rootfs, nullptr, MS_PRIVATE | MS_REC, nullptr),
+                     "make the rootfs bind mount rprivate");
     int fd = ::open(opts.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return fail_errno("open rootfs " + opts.rootfs);
     UniqueFd rootfd(fd);

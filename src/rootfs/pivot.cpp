@@ -51,7 +51,11 @@ Result<void> bind_console(int rootfd, const std::string& pty_slave_path) {
 
 Result<void> enter(const Config& cfg, int rootfd, PivotMode mode) {
     if (::fchdir(rootfd) < 0) return fail_errno("chdir to rootfs");
-    HULL_TRY(mode == PivotMode::PivotRoot ? pivot() : move_root());
+    if (mode == PivotMode::Chroot) {
+        if (::chroot(".") < 0) return fail_errno("chroot");
+    } else {
+        HULL_TRY(mode == PivotMode::PivotRoot ? pivot() : move_root());
+    }
     if (::chdir("/") < 0) return fail_errno("chdir /");
     if (cfg.linux && cfg.linux->rootfsPropagation) {
         unsigned long prop = detail::propagation_flags(*cfg.linux->rootfsPropagation);

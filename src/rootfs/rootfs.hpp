@@ -37,6 +37,11 @@ struct CgroupView {
 
 enum class CgroupNs { Shared, Own };
 
+// Whether the init has a mount namespace of its own. Host: linux.namespaces lists none, so the
+// runtime's is inherited (runtime-spec) and every mount lands in the host's mount table under
+// the rootfs bind mount (see prepare()); release_host_rootfs() takes them away at delete.
+enum class MountNs { Own, Host };
+
 // An idmap/ridmap bind entry of mounts[] with its own uidMappings/gidMappings, already
 // cloned and idmapped by the runtime (see make_idmapped_trees).
 struct IdmappedTree {
@@ -54,6 +59,7 @@ struct PrepareOptions {
     // Trees from make_idmapped_trees, attached in place of those entries. An idmap entry
     // with mappings but no tree here is idmapped in-process (right only in the host userns).
     const std::vector<IdmappedTree>* idmapped = nullptr;
+    MountNs mount_ns = MountNs::Own;
 };
 
 // For every idmap/ridmap bind entry of cfg.mounts with uidMappings/gidMappings: clones its
@@ -76,6 +82,8 @@ Result<void> validate(const Config& cfg);
 // namespace; nothing propagates back to the host):
 //  1. "/" becomes recursively slave (recursively private for rootfsPropagation private or
 //     rprivate), so mounts made here never reach the host while host mounts still flow in.
+//     With MountNs::Host "/" is left alone (it is the host's); instead the rootfs bind mount
+//     of step 2 is made recursively private, so the mounts below it reach no peer group.
 //  2. The rootfs is bind-mounted onto itself (MS_BIND|MS_REC): pivot_root needs a mount.
 //  3. Every mounts[] entry in the listed order. Destinations are created (directory, or an
 //     empty file when a file is bind-mounted) inside the rootfs. Non-bind sources go to
@@ -116,7 +124,19 @@ Result<void> bind_console(int rootfd, const std::string& pty_slave_path);
 enum class PivotMode {
     PivotRoot, // pivot_root(".", ".") then lazily unmount the old root
     NoPivot,   // MS_MOVE the rootfs onto "/" and chroot (runc --no-pivot; for ramfs roots)
+    Chroot, // chroot into the rootfs only: no mount namespace of its own (MountNs::Host), as runc
 };
+
+// MountNs::Host: detaches (MNT_DETACH) the rootfs bind mount prepare() made in the runtime's
+// mount namespace, and with it every mount of the container below it. Does nothing when the
+// topmost mount on `rootfs` is not such a bind of the place onto itself (a create that failed
+// before prepare(), or a delete run twice), so a rootfs that is a mount of its own (an overlay
+// made by the caller) is never unmounted.
+Result<void> release_host_rootfs(const std::string& rootfs);
+// The test behind it, on given /proc/self/mountinfo text: the last mount on `path` is a bind
+// of the same directory onto itself (same device, its root is its parent's root joined with
+// its mount point's place below the parent's mount point).
+bool is_self_bind(std::string_view mountinfo, std::string_view path);
 
 // Makes the prepared rootfs the process's root and cwd "/". The old root is made
 // recursively slave before it is detached, so its unmount never propagates to the host.

@@ -2,15 +2,20 @@
 
 namespace hull::runtime {
 
-void save_cgroup_path(ContainerState& st, const std::string& path) {
-    st.extra[kCgroupPathKey] = path;
+void save_cgroup_path(ContainerState& st, const cgroups::Placement& where) {
+    st.extra[kCgroupPathKey] = where.path;
+    if (!where.per_mount.empty()) st.extra[kCgroupPathsKey] = where.per_mount;
 }
 
 Result<std::optional<cgroups::Cgroup>> container_cgroup(const ContainerState& st) {
     auto it = st.extra.find(kCgroupPathKey);
     if (it == st.extra.end() || !it->is_string()) return std::optional<cgroups::Cgroup>{};
     auto host = HULL_TRY_CTX(cgroups::detect(), "cgroups");
-    return std::optional<cgroups::Cgroup>(cgroups::Cgroup::attach(host, it->get<std::string>()));
+    cgroups::Placement where{.path = it->get<std::string>(), .per_mount = {}};
+    if (auto per = st.extra.find(kCgroupPathsKey); per != st.extra.end() && per->is_object())
+        for (const auto& [mount, path] : per->items())
+            if (path.is_string()) where.per_mount[mount] = path.get<std::string>();
+    return std::optional<cgroups::Cgroup>(cgroups::Cgroup::attach(host, std::move(where)));
 }
 
 FrozenProbe frozen_probe(const ContainerState& st) {

@@ -14,7 +14,10 @@ namespace hull::runtime {
 
 inline constexpr const char* kCgroupPathKey = "cgroupPath";
 
-void save_cgroup_path(ContainerState& st, const std::string& path);
+// A relative cgroupsPath on a v1/hybrid host also saves the path per hierarchy
+// (extra["cgroupPaths"]: mount point -> path) where it differs from "cgroupPath".
+inline constexpr const char* kCgroupPathsKey = "cgroupPaths";
+void save_cgroup_path(ContainerState& st, const cgroups::Placement& where);
 
 // The container's cgroup on this host. nullopt when the record has no cgroup path.
 Result<std::optional<cgroups::Cgroup>> container_cgroup(const ContainerState& st);

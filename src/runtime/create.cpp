@@ -47,9 +47,6 @@ Result<std::string> absolute_dir(const std::string& path, std::string_view what)
 Result<void> check_supported(const Config& cfg) {
     if (!cfg.linux) return fail("linux: a Linux container needs the linux section");
     const Linux& lx = *cfg.linux;
-    if (!lx.find_namespace(NamespaceType::Mount))
-        return fail("linux.namespaces: hull needs a mount namespace (without one the mounts "
-                    "would land in the host)");
     if (lx.intelRdt) return fail("linux.intelRdt: Intel RDT is not supported");
     if (!lx.netDevices.empty() && !lx.find_namespace(NamespaceType::Network))
         return fail("linux.netDevices: the container needs a network namespace of its own");
@@ -62,7 +59,7 @@ std::vector<rootfs::CgroupView> cgroup_dirs(const cgroups::Cgroup& cg) {
     std::vector<rootfs::CgroupView> v;
     for (const auto& h : cg.host().hierarchies) {
         rootfs::CgroupView view;
-        view.host_dir = h.mount_point + cg.path();
+        view.host_dir = cg.dir_in(h);
         view.v2 = h.v2;
         if (cg.host().layout != cgroups::Layout::Unified)
             view.name = h.mount_point.substr(h.mount_point.rfind('/') + 1);
@@ -259,15 +256,18 @@ Result<void> Parent::make_cgroup() {
     if (opts.cgroup_driver == CgroupDriver::Systemd) {
         // systemd makes the cgroup (a transient unit); hull writes the rest of the resources
         const std::string path = HULL_TRY(unit.start(cfg, opts.id, res, st));
-        save_cgroup_path(st, path);
+        save_cgroup_path(st, cgroups::Placement{.path = path, .per_mount = {}});
         HULL_TRY(container->save(st));
         cgroup.emplace(cgroups::Cgroup::attach(host, path));
     } else {
-        std::string path = HULL_TRY_CTX(cgroups::container_path(cfg.linux->cgroupsPath, opts.id),
-                                        "linux.cgroupsPath");
-        save_cgroup_path(st, path);
+        auto where =
+            HULL_TRY_CTX(cgroups::container_placement(host, cfg.linux->cgroupsPath, opts.id),
+                         "linux.cgroupsPath");
+        save_cgroup_path(st, where);
         HULL_TRY(container->save(st)); // a crashed create still leaves a record to delete
-        cgroup.emplace(HULL_TRY_CTX(cgroups::Cgroup::create(host, path), "cgroup " + path));
+        std::string path = where.path;
+        cgroup.emplace(
+            HULL_TRY_CTX(cgroups::Cgroup::create(host, std::move(where)), "cgroup " + path));
     }
     std::vector<std::string> warnings;
     HULL_TRY(cgroup->apply(res, cgroups::ApplyMode::Create, warnings));
@@ -322,6 +322,9 @@ Result<void> Parent::talk_to_init(int sync_fd) {
 
 void Parent::undo() {
     kill_init(launched);
+    if (!cfg.linux->find_namespace(NamespaceType::Mount) && !st.rootfs.empty())
+        if (auto r = rootfs::release_host_rootfs(st.rootfs); !r)
+            log::warn("clean up after a failed create: " + r.error().message());
     if (cgroup) {
         (void)cgroup->signal_all(SIGKILL);
         if (auto r = cgroup->destroy(); !r)

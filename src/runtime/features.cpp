@@ -3,6 +3,8 @@
 
 #include <seccomp.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <string>
 #include <vector>

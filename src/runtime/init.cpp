@@ -112,6 +112,8 @@ Result<void> Init::build() {
     bool own_cgroupns =
         ctx.cgroupns == CgroupNsMode::UnshareWhenPlaced || (ctx.plan.clone_flags & CLONE_NEWCGROUP);
     ro.cgroupns = own_cgroupns ? rootfs::CgroupNs::Own : rootfs::CgroupNs::Shared;
+    bool own_mntns = cfg.linux->find_namespace(NamespaceType::Mount) != nullptr;
+    ro.mount_ns = own_mntns ? rootfs::MountNs::Own : rootfs::MountNs::Host;
     rootfd = HULL_TRY(rootfs::prepare(cfg, ro));
 
     if (ctx.console_fd >= 0) {
@@ -154,8 +156,9 @@ Result<void> Init::build() {
             return fail_errno("open exec.fifo for writing");
     }
     HULL_TRY(rootfs::enter(cfg, rootfd.get(),
-                           ctx.pivot == PivotMode::NoPivot ? rootfs::PivotMode::NoPivot
-                                                           : rootfs::PivotMode::PivotRoot));
+                           !own_mntns                        ? rootfs::PivotMode::Chroot
+                           : ctx.pivot == PivotMode::NoPivot ? rootfs::PivotMode::NoPivot
+                                                             : rootfs::PivotMode::PivotRoot));
     HULL_TRY(rootfs::finalize(cfg));
     HULL_TRY(check_command(cfg));
     return {};

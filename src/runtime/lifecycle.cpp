@@ -1,6 +1,7 @@
 // start, state, list, kill and delete: the commands that act on an existing container.
 #include "hooks/hooks.hpp"
 #include "hull/runtime.hpp"
+#include "rootfs/rootfs.hpp"
 #include "runtime/container_cgroup.hpp"
 #include "runtime/launch.hpp"
 #include "runtime/systemd_unit.hpp"
@@ -187,6 +188,15 @@ Result<void> remove_cgroup(const ContainerState& st) {
     return with_context(cg->destroy(), "remove cgroup " + cg->path());
 }
 
+// Without a mount namespace of its own the container's mounts sit in the host's mount table.
+Result<void> release_mounts(const Config* cfg, const ContainerState& st, DeleteMode mode) {
+    if (!cfg || !cfg->linux || cfg->linux->find_namespace(NamespaceType::Mount)) return {};
+    auto r = rootfs::release_host_rootfs(st.rootfs);
+    if (r || mode == DeleteMode::Normal) return r;
+    log::warn(r.error().message());
+    return {};
+}
+
 } // namespace
 
 Result<void> remove(const std::string& root, const std::string& id, DeleteMode mode) {
@@ -208,6 +218,7 @@ Result<void> remove(const std::string& root, const std::string& id, DeleteMode m
         log::warn(r.error().message());
     }
     auto cfg = load_snapshot(c);
+    HULL_TRY(release_mounts(cfg ? &*cfg : nullptr, st, mode));
     HULL_TRY_CTX(c.destroy(), "remove the container state");
     if (cfg) run_poststop(*cfg, st);
     return {};

@@ -98,7 +98,7 @@ struct CgroupTarget {
     std::map<std::string, std::string> subs;
 
     std::string dir_in(const cgroups::Hierarchy& h) const {
-        std::string dir = h.mount_point + cg->path();
+        std::string dir = cg->dir_in(h);
         auto sub = subs.find("");
         if (!h.v2)
             for (const auto& c : h.controllers)

@@ -4,6 +4,8 @@
 
 #include <sys/stat.h>
 
+#include <nlohmann/json.hpp>
+
 using namespace hull::cgroups;
 using cgtest::path_exists;
 

@@ -4,6 +4,8 @@
 
 #include <fcntl.h>
 
+#include <nlohmann/json.hpp>
+
 using namespace hull::cgroups;
 
 namespace {

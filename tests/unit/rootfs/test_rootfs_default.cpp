@@ -5,6 +5,8 @@
 #include "rootfs/rootfs.hpp"
 #include "rootfs_test_util.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <sched.h>
