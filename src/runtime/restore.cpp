@@ -74,11 +74,13 @@ struct Restorer {
 
 Result<void> Restorer::make_cgroup() {
     auto host = HULL_TRY_CTX(cgroups::detect(), "cgroups");
-    std::string path = HULL_TRY_CTX(cgroups::container_path(cfg.linux->cgroupsPath, o.create.id),
-                                    "linux.cgroupsPath");
-    save_cgroup_path(st, path);
+    auto where =
+        HULL_TRY_CTX(cgroups::container_placement(host, cfg.linux->cgroupsPath, o.create.id),
+                     "linux.cgroupsPath");
+    save_cgroup_path(st, where);
     HULL_TRY(container->save(st));
-    cgroup.emplace(HULL_TRY_CTX(cgroups::Cgroup::create(host, path), "cgroup " + path));
+    std::string path = where.path;
+    cgroup.emplace(HULL_TRY_CTX(cgroups::Cgroup::create(host, std::move(where)), "cgroup " + path));
     Resources res = cfg.linux->resources ? *cfg.linux->resources : Resources{};
     if (!res.devices.empty())
         for (auto& rule : cgroups::default_device_rules(cfg.linux->devices))
