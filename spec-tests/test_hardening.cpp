@@ -159,3 +159,33 @@ TEST_CASE("hardening: a large annotation is stored once and not re-read by kill 
     CHECK(b.wait_status("stopped"));
     CHECK(b.remove().exit_code == 0);
 }
+
+TEST_CASE("hardening: masking never binds what a hostile rootfs put at /dev/null "
+          "(CVE-2025-31133 class)",
+          "[hardening]") {
+    std::string before = read_text("/proc/sys/kernel/core_pattern");
+    Bundle b;
+    // /dev comes from the rootfs (no tmpfs), and its /dev/null points at a host-sensitive file.
+    json mounts = json::array();
+    for (const auto& m : b.config["mounts"])
+        if (m["destination"] != "/dev" && m["destination"] != "/dev/pts" &&
+            m["destination"] != "/dev/shm")
+            mounts.push_back(m);
+    b.config["mounts"] = mounts;
+    std::filesystem::create_directories(b.host_path("/dev"));
+    std::filesystem::remove(b.host_path("/dev/null"));
+    REQUIRE(::symlink("/proc/sys/kernel/core_pattern", b.host_path("/dev/null").c_str()) == 0);
+    b.config["linux"]["maskedPaths"] = json::array({"/proc/version"});
+    b.set_args({"/bin/sh", "-c", "stat -L -c '%F %t %T' /proc/version"});
+    auto r = b.run();
+    INFO(describe(r));
+    // Either refused, or masked by the real null device (1:3); never a bind of the target.
+    if (r.exit_code == 0)
+        CHECK(r.out.find("character special file 1 3") != std::string::npos);
+    else
+        CHECK(r.err.find("/dev/null") != std::string::npos);
+    CHECK(r.out.find("core_pattern") == std::string::npos);
+    CHECK(read_text("/proc/sys/kernel/core_pattern") == before);
+    WARN("masking with a symlinked /dev/null: exit " << r.exit_code << ", "
+                                                     << (r.out.empty() ? r.err : r.out));
+}
