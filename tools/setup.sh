@@ -21,7 +21,8 @@ pkgs=(g++ meson ninja-build pkg-config nlohmann-json3-dev libseccomp-dev libcap-
 if [ "$mode" = --all ]; then
     pkgs+=(git catch2 zsh fish          # zsh, fish: the completion tests run the scripts
            qemu-system-x86 cpio binutils     # these three: the cgroup-v2 lane (tools/v2lane.sh)
-           golang-github-containers-common netavark)
+           golang-github-containers-common netavark
+           clang-16 libclang-rt-16-dev)     # these two: the fuzz lane (fuzz/build.sh)
     # golang-github-containers-common: podman's default seccomp profile for the spec tests
     # (/usr/share/containers/seccomp.json); netavark satisfies its network-stack dependency (the
     # other choice pulls in iptables and 45 MB of CNI plugins).

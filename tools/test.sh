@@ -121,6 +121,83 @@ run_criu_lane() {
     echo "criu lane: $pass passed, $fail failed"
 }
 
+# The sanitizer lane: hull, the unit tests and the spec tests built again in build-asan with
+# AddressSanitizer + UndefinedBehaviorSanitizer (the libc-free trampoline excepted, see
+# src/trampoline/meson.build), every finding fatal. All unit tests run; of the spec tests the
+# subset below (lifecycle, CLI, exec, hooks, hardening, crash and race: 70 of 207 cases, the
+# commands' whole paths through create, start, exec, kill and delete): the whole suite would
+# not fit the budget next to the second build. Every sanitizer report (one file per process
+# in $logdir/sanitizer/) counts as one failure. HULL_SANITIZE=0 skips.
+sanitizer_spec_tags='[lifecycle],[cli],[exec],[hooks],[hardening],[crash],[race]'
+run_sanitizer_lane() {
+    local dir=$PWD/build-asan reports=$PWD/$logdir/sanitizer lane_pass=0 lane_fail=0 n
+    echo "== sanitizer lane (build-asan: -Db_sanitize=address,undefined)"
+    rm -rf "$reports"; mkdir -p "$reports"
+    # -O1 -g1: the sanitizer build costs about 1.4x the normal one in CPU (-O2 -g: 2.6x);
+    # -Werror is the normal build's job (GCC warns falsely under ASan at -O1).
+    if { [ -f "$dir/build.ninja" ] ||
+         meson setup "$dir" -Dbuildtype=plain -Db_ndebug=false -Dwerror=false \
+             -Db_sanitize=address,undefined \
+             -Db_lundef=false "-Dcpp_args=['-O1','-g1','-fno-sanitize-recover=all']" \
+             >/dev/null; } &&
+       ninja -C "$dir" hull tests/unit/hull-unit spec-tests/hull-spec spec-tests/hull-unguarded \
+           >"$logdir/sanitizer-build.log" 2>&1; then
+        # Leak checks are off: hull's processes end in _exit/execve on most paths (the clone
+        # children always), where LeakSanitizer cannot run or reports what exit would free.
+        export ASAN_OPTIONS="halt_on_error=1:detect_leaks=0:log_path=$reports/asan"
+        export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$reports/ubsan"
+        run_suite asan-unit "$dir/tests/unit/hull-unit"
+        lane_pass=$((lane_pass + pass)); lane_fail=$((lane_fail + fail))
+        # The probe is static (no sanitizer runtime can be): the normal build's is used.
+        run_suite asan-spec env HULL_BINARY="$dir/hull" HULL_PROBE="$PWD/build/spec-tests/probe" \
+            HULL_UNGUARDED="$dir/spec-tests/hull-unguarded" "$dir/spec-tests/hull-spec" \
+            "$sanitizer_spec_tags"
+        lane_pass=$((lane_pass + pass)); lane_fail=$((lane_fail + fail))
+        unset ASAN_OPTIONS UBSAN_OPTIONS
+    else
+        echo "sanitizer lane: build failed (see $logdir/sanitizer-build.log)"
+        tail -n 20 "$logdir/sanitizer-build.log"
+        total_fail=$((total_fail + 1)); lane_fail=$((lane_fail + 1)); rc=1
+    fi
+    n=$(find "$reports" -type f | wc -l)
+    if [ "$n" -gt 0 ]; then
+        echo "sanitizer lane: $n report(s):"; head -n 40 "$reports"/*
+        total_fail=$((total_fail + n)); lane_fail=$((lane_fail + n)); rc=1
+    fi
+    echo "sanitizer lane: $lane_pass passed, $lane_fail failed, $n sanitizer reports"
+}
+if [ "${HULL_SANITIZE:-1}" != 0 ]; then
+    run_sanitizer_lane
+else
+    echo "sanitizer lane: skipped (HULL_SANITIZE=0)"
+fi
+
+# The fuzz lane: each libFuzzer target (fuzz/) for a short run on its seed corpus, after the
+# crash regressions; each target is one test case. HULL_FUZZ=0 skips, HULL_FUZZ_SECONDS sets
+# the time per target.
+run_fuzz_lane() {
+    local t p=0 f=0
+    echo "== fuzz lane (fuzz/run.sh, ${HULL_FUZZ_SECONDS:-20} s per target)"
+    if ! ./fuzz/build.sh >"$logdir/fuzz-build.log" 2>&1; then
+        echo "fuzz lane: build failed"; tail -n 20 "$logdir/fuzz-build.log"
+        total_fail=$((total_fail + 1)); rc=1; return
+    fi
+    if compgen -G "fuzz/regressions/*/*" >/dev/null; then
+        if ./fuzz/run.sh --regress; then p=$((p + 1)); else f=$((f + 1)); fi
+    fi
+    for t in config cli state mount_options; do
+        if ./fuzz/run.sh "$t" "${HULL_FUZZ_SECONDS:-20}"; then p=$((p + 1)); else f=$((f + 1)); fi
+    done
+    total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+    [ "$f" -eq 0 ] || rc=1
+    echo "fuzz lane: $p passed, $f failed"
+}
+if [ "${HULL_FUZZ:-1}" != 0 ]; then
+    run_fuzz_lane
+else
+    echo "fuzz lane: skipped (HULL_FUZZ=0)"
+fi
+
 # HULL_V2LANE=0 leaves the lane out (a quick local run); CI always runs it.
 if [ "${HULL_V2LANE:-1}" != 0 ]; then
     run_v2_lane

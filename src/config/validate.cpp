@@ -4,6 +4,8 @@
 #include <cctype>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "hull/config_parse.hpp"
 
@@ -28,6 +30,29 @@ Result<void> require_absolute(const std::string& path, const std::string& value)
     if (value.empty() || value.front() != '/')
         return bad(path, "must be an absolute path, got " + dq(value));
     return {};
+}
+
+// Whether an absolute path, taken lexically, ever reaches a magic link of /proc: a
+// /proc/<pid>[/task/<tid>]/{fd,cwd,root,map_files} entry, which leads to whatever that
+// process has open (e.g. a host directory fd of the runtime, CVE-2024-21626). It stops at the
+// first one, since a ".." after a magic link climbs from its target, not from the link.
+bool cwd_in_proc_fd(std::string_view path) {
+    std::vector<std::string_view> parts;
+    while (!path.empty()) {
+        auto slash = path.find('/');
+        auto part = path.substr(0, slash);
+        path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash + 1);
+        if (part.empty() || part == ".") continue;
+        if (part == "..") {
+            if (!parts.empty()) parts.pop_back();
+            continue;
+        }
+        parts.push_back(part);
+        if (parts.size() >= 3 && parts[0] == "proc" &&
+            (part == "fd" || part == "cwd" || part == "root" || part == "map_files"))
+            return true;
+    }
+    return false;
 }
 
 Result<void> require_absolute_list(std::string_view path, const std::vector<std::string>& list) {
@@ -284,12 +309,20 @@ Result<void> check_oci_version(std::string_view version) {
 
 Result<void> validate_process(const Process& p, std::string_view prefix) {
     HULL_TRY(require_absolute(join(prefix, "cwd"), p.cwd));
+    if (cwd_in_proc_fd(p.cwd))
+        return bad(join(prefix, "cwd"),
+                   "must not lead through /proc/<pid>/fd (an inherited fd), got " + dq(p.cwd));
     if (p.args.empty()) return bad(join(prefix, "args"), "must have at least one entry");
     std::set<RlimitType> seen;
-    for (std::size_t i = 0; i < p.rlimits.size(); ++i)
+    for (std::size_t i = 0; i < p.rlimits.size(); ++i) {
         if (!seen.insert(p.rlimits[i].type).second)
             return bad(at(join(prefix, "rlimits"), i) + ".type",
                        "duplicate rlimit type " + dq(to_string(p.rlimits[i].type)));
+        if (p.rlimits[i].soft > p.rlimits[i].hard)
+            return bad(at(join(prefix, "rlimits"), i),
+                       "soft limit " + std::to_string(p.rlimits[i].soft) +
+                           " is above the hard limit " + std::to_string(p.rlimits[i].hard));
+    }
     if (p.ioPriority && (p.ioPriority->priority < 0 || p.ioPriority->priority > 7))
         return bad(join(prefix, "ioPriority.priority"),
                    "must be 0 to 7, got " + std::to_string(p.ioPriority->priority));

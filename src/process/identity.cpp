@@ -1,9 +1,11 @@
 // User switch, working directory, umask, fd hygiene and no_new_privs.
 #include "process/steps.hpp"
 
+#include "rootfs/path.hpp"
 #include "sys/fds.hpp"
 #include "util/fs.hpp"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -67,6 +69,16 @@ Result<void> apply_user(const User& user) {
 
 Result<void> apply_cwd(const std::string& cwd) {
     if (cwd.empty() || cwd[0] != '/') return fail("cwd \"" + cwd + "\" is not an absolute path");
+    // A cwd that reaches a /proc magic link (/proc/self/fd/N, or a symlink in the rootfs to
+    // one) would land on whatever the link points at, e.g. an inherited host directory
+    // (CVE-2024-21626): resolve it without magic links first and refuse it.
+    if (UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)); root) {
+        auto fd = rootfs::open_in_root(root.get(), cwd, O_PATH | O_DIRECTORY);
+        if (!fd && fd.error().err() == ELOOP)
+            return fail_sys(ELOOP, "chdir to cwd " + cwd +
+                                       ": refused, it leads through a /proc magic link "
+                                       "(or a symlink loop)");
+    }
     if (::chdir(cwd.c_str()) != 0) {
         int err = errno;
         return fail_sys(err, "chdir to cwd " + cwd);

@@ -121,7 +121,13 @@ Result<void> Parent::build() {
     st.annotations = cfg.annotations;
     container.emplace(HULL_TRY(store.create(opts.id, st)));
     int dirfd = container->dirfd();
-    HULL_TRY_CTX(container->write_file("config.json", to_json(cfg).dump()), "save config");
+    {
+        // The snapshot leaves out the annotations (state keeps them, in annotations.json):
+        // one copy of a large annotation in the state dir, and start/delete parse a small file.
+        auto snapshot = to_json(cfg);
+        snapshot.erase("annotations");
+        HULL_TRY_CTX(container->write_file("config.json", snapshot.dump()), "save config");
+    }
     if (mkfifoat(dirfd, std::string(kExecFifo).c_str(), 0600) < 0)
         return fail_errno("mkfifo exec.fifo");
     UniqueFd fifo(openat(dirfd, std::string(kExecFifo).c_str(), O_PATH | O_CLOEXEC));

@@ -115,7 +115,7 @@ std::string default_root_for(uid_t euid, const char* xdg_runtime_dir) {
 Result<void> start(const std::string& root, const std::string& id) {
     auto store = HULL_TRY(Store::open_root(root));
     auto c = HULL_TRY(store.open(id));
-    auto st = HULL_TRY(c.load());
+    auto st = HULL_TRY(c.load(StateDetail::Lean));
     HULL_TRY(check_operation(derive_status(st, c.dirfd(), frozen_probe(st)), Operation::Start, id));
     auto cfg = HULL_TRY(load_snapshot(c));
     if (!cfg.process) return fail("process: the config has no process to start");
@@ -124,6 +124,7 @@ Result<void> start(const std::string& root, const std::string& id) {
         return fail_errno("remove exec.fifo");
     st.status = Status::Running;
     HULL_TRY(c.save(st));
+    if (!cfg.hooks.poststart.empty()) HULL_TRY(c.load_annotations(st)); // the hooks' state
     auto r = hooks::run(hooks::HookKind::Poststart, cfg.hooks.poststart,
                         hook_state(st, Status::Running));
     if (!r) {
@@ -145,7 +146,10 @@ Result<nlohmann::ordered_json> state(const std::string& root, const std::string&
 Result<std::vector<nlohmann::ordered_json>> list(const std::string& root) {
     std::vector<nlohmann::ordered_json> out;
     auto store = Store::open_root(root);
-    if (!store) return out;
+    // A root that does not exist lists as empty (as runc); anything else, e.g. a root that is
+    // a regular file (ENOTDIR), is an error.
+    if (!store && store.error().err() == ENOENT) return out;
+    if (!store) return std::unexpected(store.error());
     for (const auto& id : HULL_TRY(store->list())) {
         auto c = store->open(id, LockMode::None);
         if (!c) continue; // deleted meanwhile
@@ -159,7 +163,7 @@ Result<std::vector<nlohmann::ordered_json>> list(const std::string& root) {
 Result<void> kill(const std::string& root, const std::string& id, int sig, KillScope scope) {
     auto store = HULL_TRY(Store::open_root(root));
     auto c = HULL_TRY(store.open(id));
-    auto st = HULL_TRY(c.load());
+    auto st = HULL_TRY(c.load(StateDetail::Lean));
     HULL_TRY(check_operation(derive_status(st, c.dirfd()), Operation::Kill, id));
     auto pidfd = HULL_TRY(open_init(st));
     if (scope == KillScope::All) {
@@ -201,8 +205,9 @@ Result<void> release_mounts(const Config* cfg, const ContainerState& st, DeleteM
 
 Result<void> remove(const std::string& root, const std::string& id, DeleteMode mode) {
     auto store = HULL_TRY(Store::open_root(root));
+    (void)store.remove_stale_temps(std::chrono::seconds(0)); // a killed create's reservation
     auto c = HULL_TRY(store.open(id));
-    auto st = HULL_TRY(c.load());
+    auto st = HULL_TRY(c.load(StateDetail::Lean));
     Status status = derive_status(st, c.dirfd());
     if (mode == DeleteMode::Normal) HULL_TRY(check_operation(status, Operation::Delete, id));
     if (status != Status::Stopped) {
@@ -218,6 +223,7 @@ Result<void> remove(const std::string& root, const std::string& id, DeleteMode m
         log::warn(r.error().message());
     }
     auto cfg = load_snapshot(c);
+    if (cfg && !cfg->hooks.poststop.empty()) (void)c.load_annotations(st); // the hooks' state
     HULL_TRY(release_mounts(cfg ? &*cfg : nullptr, st, mode));
     HULL_TRY_CTX(c.destroy(), "remove the container state");
     if (cfg) run_poststop(*cfg, st);

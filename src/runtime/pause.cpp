@@ -11,7 +11,7 @@ namespace {
 Result<void> set_frozen(const std::string& root, const std::string& id, Operation op) {
     auto store = HULL_TRY(Store::open_root(root));
     auto c = HULL_TRY(store.open(id));
-    auto st = HULL_TRY(c.load());
+    auto st = HULL_TRY(c.load(StateDetail::Lean));
     HULL_TRY(check_operation(derive_status(st, c.dirfd(), frozen_probe(st)), op, id));
     auto cg = HULL_TRY(container_cgroup(st));
     if (!cg) return fail("container " + id + " has no cgroup");

@@ -14,6 +14,9 @@ struct Header {
 };
 constexpr size_t kMaxText = 8192;
 
+Result<SyncMessage> recv_message(int fd, int flags);
+Result<SyncMessage> recv_pending(int fd);
+
 std::string_view name(SyncMsg m) {
     switch (m) {
     case SyncMsg::MapsWritten:
@@ -52,12 +55,20 @@ Result<void> sync_send(int fd, SyncMsg type, std::string_view text, int err) {
     Header h{static_cast<uint32_t>(type), err};
     std::memcpy(buf.data(), &h, sizeof h);
     size_t n = std::min(text.size(), kMaxText);
-    std::memcpy(buf.data() + sizeof h, text.data(), n);
+    if (n > 0) std::memcpy(buf.data() + sizeof h, text.data(), n); // data() may be null
     ssize_t w;
     do {
         w = send(fd, buf.data(), sizeof h + n, MSG_NOSIGNAL);
     } while (w < 0 && errno == EINTR);
-    if (w < 0) return fail_errno("sync: send " + std::string(name(type)));
+    if (w < 0) {
+        int err = errno;
+        // The peer is gone (EPIPE) or went away with our last message unread (ECONNRESET):
+        // it usually said why before it exited, and that report is what the caller needs.
+        if (err == EPIPE || err == ECONNRESET)
+            if (auto m = recv_pending(fd); m && m->type == SyncMsg::Error)
+                return std::unexpected(Error(m->err, m->text));
+        return fail_sys(err, "sync: send " + std::string(name(type)));
+    }
     return {};
 }
 
@@ -66,11 +77,29 @@ void sync_send_error(int fd, const Error& e) {
 }
 
 Result<SyncMessage> sync_recv(int fd) {
+    return recv_message(fd, 0);
+}
+
+namespace {
+
+Result<SyncMessage> recv_message(int fd, int flags) {
     std::array<char, sizeof(Header) + kMaxText> buf;
     ssize_t r;
-    do {
-        r = recv(fd, buf.data(), buf.size(), 0);
-    } while (r < 0 && errno == EINTR);
+    bool reset_seen = false;
+    for (;;) {
+        r = recv(fd, buf.data(), buf.size(), flags);
+        if (r >= 0 || errno == EINTR) {
+            if (r >= 0) break;
+            continue;
+        }
+        // A peer that closed with unread data leaves ECONNRESET pending on our socket; it is
+        // reported once, before the messages the peer sent ahead of closing (its error report).
+        if (errno == ECONNRESET && !reset_seen) {
+            reset_seen = true;
+            continue;
+        }
+        break;
+    }
     if (r < 0) return fail_errno("sync: receive");
     if (r == 0) return fail("the container init exited unexpectedly");
     if (static_cast<size_t>(r) < sizeof(Header)) return fail("sync: short message");
@@ -82,6 +111,12 @@ Result<SyncMessage> sync_recv(int fd) {
     m.text.assign(buf.data() + sizeof h, static_cast<size_t>(r) - sizeof h);
     return m;
 }
+
+Result<SyncMessage> recv_pending(int fd) {
+    return recv_message(fd, MSG_DONTWAIT);
+}
+
+} // namespace
 
 Result<void> sync_expect(int fd, SyncMsg want) {
     auto m = HULL_TRY(sync_recv(fd));

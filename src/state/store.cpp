@@ -22,6 +22,9 @@ using store_detail::Identity;
 namespace {
 
 constexpr std::string_view kStateFile = "state.json";
+// The annotations live beside state.json, written once: they never change after create and
+// may be large (a 50 MB annotation must not be re-read by kill or start).
+constexpr std::string_view kAnnotationsFile = "annotations.json";
 constexpr std::string_view kTempPrefix = ".tmp~";
 // How often open() follows an id that was destroyed and recreated while it waited.
 constexpr int kOpenAttempts = 16;
@@ -63,6 +66,27 @@ std::string join(const std::string& root, std::string_view id) {
     return p;
 }
 
+// Writes state.json without the annotations, and annotations.json (once) when there are any.
+Result<void> write_state(int dirfd, const ContainerState& st) {
+    if (!st.annotations.empty()) {
+        auto have = HULL_TRY(fs::exists(dirfd, kAnnotationsFile));
+        if (!have)
+            HULL_TRY(fs::write_file_atomic(dirfd, kAnnotationsFile,
+                                           nlohmann::json(st.annotations).dump(), 0600));
+    }
+    ContainerState lean{.id = st.id,
+                        .pid = st.pid,
+                        .pid_start_time = st.pid_start_time,
+                        .status = st.status,
+                        .bundle = st.bundle,
+                        .rootfs = st.rootfs,
+                        .created = st.created,
+                        .owner = st.owner,
+                        .annotations = {},
+                        .extra = st.extra};
+    return fs::write_file_atomic(dirfd, kStateFile, to_persisted_json(lean).dump(), 0600);
+}
+
 } // namespace
 
 // ---- root and ids ----
@@ -77,10 +101,31 @@ std::string default_root() {
     return default_root_for(geteuid(), std::getenv("XDG_RUNTIME_DIR"));
 }
 
+// The id as it may appear in a message: control characters, quotes, backslashes and bytes
+// above 0x7e escaped, so a hostile id cannot split or forge lines of a log a caller parses.
+std::string printable_id(std::string_view id) {
+    std::string out;
+    for (unsigned char c : id) {
+        if (c == '\\' || c == '"') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c == '\n') {
+            out += "\\n";
+        } else if (c < 0x20 || c > 0x7e) {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02x", c);
+            out += hex;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
 Result<void> validate_id(std::string_view id) {
     auto invalid = [&](std::string_view why) {
         return fail_sys(EINVAL,
-                        "invalid container id \"" + std::string(id) + "\": " + std::string(why));
+                        "invalid container id \"" + printable_id(id) + "\": " + std::string(why));
     };
     if (id.empty()) return invalid("empty");
     if (id.size() > 255) return invalid("longer than 255 characters");
@@ -114,28 +159,36 @@ Result<Container> Store::create_impl(std::string_view id, const ContainerState* 
     HULL_TRY(validate_id(id));
     std::string name(id);
     std::string ctx = "create container " + name;
-    (void)remove_stale_temps(std::chrono::seconds(60));
+    // A `create` killed before its rename leaves its temp directory behind, unlocked.
+    (void)remove_stale_temps(std::chrono::seconds(0));
 
     std::string tmp;
+    auto cleanup = [&] { (void)fs::remove_tree(rootfd(), tmp); };
+    Result<UniqueFd> dir;
     for (int attempt = 0;; attempt++) {
         tmp = temp_name();
-        if (::mkdirat(rootfd(), tmp.c_str(), 0700) == 0) break;
-        if (errno != EEXIST || attempt > 100) return fail_errno(ctx + ": mkdir " + tmp);
-    }
-    auto cleanup = [&] { (void)fs::remove_tree(rootfd(), tmp); };
-    auto dir = open_container_dir(rootfd(), tmp);
-    if (!dir) {
-        cleanup();
-        return std::unexpected(std::move(dir).error().context(ctx));
-    }
-    // Nobody else knows the temp name yet: this never waits.
-    if (auto r = store_detail::take_lock(dir->get(), LockMode::Exclusive); !r) {
-        cleanup();
-        return std::unexpected(std::move(r).error().context(ctx));
+        if (::mkdirat(rootfd(), tmp.c_str(), 0700) < 0) {
+            if (errno != EEXIST || attempt > 100) return fail_errno(ctx + ": mkdir " + tmp);
+            continue;
+        }
+        dir = open_container_dir(rootfd(), tmp);
+        if (!dir && dir.error().err() == ENOENT && attempt < 100) continue; // swept already
+        if (!dir) {
+            cleanup();
+            return std::unexpected(std::move(dir).error().context(ctx));
+        }
+        if (auto r = store_detail::take_lock(dir->get(), LockMode::Exclusive); !r) {
+            cleanup();
+            return std::unexpected(std::move(r).error().context(ctx));
+        }
+        // Between our mkdir and our flock the directory looked dead: another command's sweep
+        // may have removed it. Then take another name.
+        auto same = store_detail::check_identity(rootfd(), tmp, dir->get());
+        if (same && *same == Identity::Same) break;
+        if (attempt > 100) return fail_sys(EAGAIN, ctx + ": the temp directory keeps vanishing");
     }
     if (initial) {
-        auto r =
-            fs::write_file_atomic(dir->get(), kStateFile, to_persisted_json(*initial).dump(), 0600);
+        auto r = write_state(dir->get(), *initial);
         if (!r) {
             cleanup();
             return std::unexpected(std::move(r).error().context(ctx));
@@ -161,10 +214,7 @@ Result<Container> Store::create_impl(std::string_view id, const ContainerState* 
         }
         dir = HULL_TRY_CTX(open_container_dir(rootfd(), name), ctx);
         HULL_TRY_CTX(store_detail::take_lock(dir->get(), LockMode::Exclusive), ctx);
-        if (initial)
-            HULL_TRY_CTX(fs::write_file_atomic(dir->get(), kStateFile,
-                                               to_persisted_json(*initial).dump(), 0600),
-                         ctx);
+        if (initial) HULL_TRY_CTX(write_state(dir->get(), *initial), ctx);
     }
     auto root = HULL_TRY_CTX(dup_fd(rootfd()), ctx);
     return Container(name, join(root_, name), std::move(root), std::move(*dir),
@@ -194,6 +244,7 @@ Result<Container> Store::open(std::string_view id, LockMode mode) const {
 }
 
 Result<std::vector<std::string>> Store::list() const {
+    (void)remove_stale_temps(std::chrono::seconds(0));
     auto names = HULL_TRY_CTX(fs::list_dir(rootfd()), "list " + root_);
     std::vector<std::string> ids;
     for (auto& n : names) {
@@ -238,12 +289,10 @@ Result<void> Container::need_exclusive(std::string_view what) const {
 
 Result<void> Container::save(const ContainerState& st) {
     HULL_TRY(need_exclusive("save state"));
-    return with_context(
-        fs::write_file_atomic(dir_.get(), kStateFile, to_persisted_json(st).dump(), 0600),
-        "save state of container " + id_);
+    return with_context(write_state(dir_.get(), st), "save state of container " + id_);
 }
 
-Result<ContainerState> Container::load() const {
+Result<ContainerState> Container::load(StateDetail detail) const {
     if (!dir_) return does_not_exist(id_);
     auto text = fs::read_file(dir_.get(), kStateFile);
     if (!text) {
@@ -253,7 +302,26 @@ Result<ContainerState> Container::load() const {
     auto st = HULL_TRY_CTX(from_persisted_json(*text), "load container " + id_);
     if (st.id != id_)
         return fail_sys(EINVAL, "load container " + id_ + ": state.json names \"" + st.id + "\"");
+    if (detail == StateDetail::Full) HULL_TRY(load_annotations(st));
     return st;
+}
+
+Result<void> Container::load_annotations(ContainerState& st) const {
+    if (!dir_) return does_not_exist(id_);
+    auto text = fs::read_file(dir_.get(), kAnnotationsFile);
+    if (!text && text.error().err() == ENOENT) return {}; // none, or kept in state.json
+    if (!text) return std::unexpected(std::move(text).error().context("load container " + id_));
+    auto j = nlohmann::json::parse(*text, nullptr, false);
+    if (!j.is_object())
+        return fail_sys(EINVAL, "load container " + id_ + ": annotations.json is not an object");
+    st.annotations.clear();
+    for (auto& [k, v] : j.items()) {
+        if (!v.is_string())
+            return fail_sys(EINVAL, "load container " + id_ + ": annotations.json: " + k +
+                                        " is not a string");
+        st.annotations.emplace(k, v.get<std::string>());
+    }
+    return {};
 }
 
 Result<void> Container::write_file(std::string_view name, std::string_view data, mode_t mode) {

@@ -39,8 +39,15 @@ std::string default_root_for(uid_t euid, const char* xdg_runtime_dir);
 // Container ids: 1 to 255 characters from [A-Za-z0-9_+.-], not "." or "..". Error:
 //   invalid container id "<id>": <reason>
 Result<void> validate_id(std::string_view id);
+// The id with control characters, '"', '\\' and non-ASCII bytes escaped (\n, \xNN): safe to
+// put in a one-line message.
+std::string printable_id(std::string_view id);
 
 enum class LockMode { Exclusive, Shared, None };
+
+// What Container::load reads: Full also reads the annotations (annotations.json, which may be
+// large); Lean leaves ContainerState::annotations empty, for commands that do not print them.
+enum class StateDetail { Full, Lean };
 
 class Container {
   public:
@@ -54,11 +61,15 @@ class Container {
     int dirfd() const { return dir_.get(); }
     LockMode lock_mode() const { return mode_; }
 
-    // state.json, replaced atomically. Needs the exclusive lock.
+    // state.json, replaced atomically. Needs the exclusive lock. The annotations go to
+    // annotations.json the first time they are saved and are never rewritten: a state loaded
+    // Lean can be saved without losing them.
     Result<void> save(const ContainerState&);
     // Reads state.json. A missing file reads as "container <id> does not exist" (ENOENT): the
     // directory is being created or destroyed.
-    Result<ContainerState> load() const;
+    Result<ContainerState> load(StateDetail detail = StateDetail::Full) const;
+    // Fills st.annotations from annotations.json (after a Lean load, e.g. before a hook runs).
+    Result<void> load_annotations(ContainerState& st) const;
 
     // Files inside the container directory. Writes are atomic and need the exclusive lock.
     Result<void> write_file(std::string_view name, std::string_view data, mode_t mode = 0600);
@@ -111,11 +122,13 @@ class Store {
     // waited, fails with ENOENT: container <id> does not exist
     Result<Container> open(std::string_view id, LockMode mode = LockMode::Exclusive) const;
 
-    // The container ids present, sorted. Temp directories and stray entries are skipped.
+    // The container ids present, sorted. Temp directories and stray entries are skipped;
+    // temp directories of a dead `create` are removed first (remove_stale_temps(0)).
     Result<std::vector<std::string>> list() const;
 
     // Removes temp directories left by a `create` that died before its rename, when unlocked
-    // and older than min_age. create() calls it with 60 s.
+    // and older than min_age. create(), list() and `delete` call it with 0: a `create` that
+    // finds its fresh temp directory swept before it took the lock takes another name.
     Result<void> remove_stale_temps(std::chrono::seconds min_age) const;
 
   private:

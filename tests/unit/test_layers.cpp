@@ -28,7 +28,7 @@ const std::map<std::string, std::set<std::string>>& allowed() {
         {"cgroups", {"util", "sys", "config"}},
         {"seccomp", {"util", "sys", "config"}},
         {"rootfs", {"util", "sys", "config"}},
-        {"process", {"util", "sys", "config"}},
+        {"process", {"util", "sys", "config", "rootfs"}},
         {"hooks", {"util", "sys", "config"}},
         {"terminal", {"util", "sys", "config", "rootfs"}},
         {"netdev", {"util", "sys", "config"}},
