@@ -17,6 +17,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -133,8 +134,7 @@ def podman_seccomp(caps):
 
 
 def make_bundles(rts, hull, work, rootfs):
-    tmp = os.path.join(work, "spec")
-    os.makedirs(tmp)
+    tmp = tempfile.mkdtemp(prefix="spec.", dir=work)
     subprocess.run([hull, "spec", "--bundle", tmp], check=True)
     base = json.load(open(os.path.join(tmp, "config.json")))
     # crun 1.8 accepts only ociVersion 1.0.x; the config uses nothing newer.
