@@ -13,6 +13,7 @@ import statistics
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import compare as C  # noqa: E402
 
@@ -30,6 +31,17 @@ def variants(base):
            "no masked/readonly paths": lambda c: c["linux"].update(maskedPaths=[], readonlyPaths=[]),
            "rootfs not readonly": lambda c: c["root"].update(readonly=False)}
     return out
+
+
+class NoCache(C.Runtime):
+    def __init__(self, name, path, work, keep):
+        super().__init__(name, path, work)
+        self.keep = keep
+
+    def run(self, *args):
+        if not self.keep:
+            C.shutil.rmtree(os.path.join(self.root, "seccomp-cache"), ignore_errors=True)
+        return super().run(*args)
 
 
 def main():
@@ -50,6 +62,17 @@ def main():
         rt.label = label
         c = json.loads(json.dumps(base))
         edit(c)
+        os.makedirs(rt.bundle("true"))
+        json.dump(c, open(os.path.join(rt.bundle("true"), "config.json"), "w"))
+        rts.append(rt)
+    # The podman-like config with the seccomp cache kept, and with it removed before each run.
+    seccomp = C.podman_seccomp(base["process"]["capabilities"]["bounding"])
+    for label, keep in (("podman's seccomp profile, cache kept", True),
+                        ("podman's seccomp profile, compiled each run", False)):
+        rt = NoCache(f"v{len(rts)}", hull, work, keep)
+        rt.label = label
+        c = json.loads(json.dumps(base))
+        c["linux"]["seccomp"] = seccomp
         os.makedirs(rt.bundle("true"))
         json.dump(c, open(os.path.join(rt.bundle("true"), "config.json"), "w"))
         rts.append(rt)
