@@ -32,7 +32,8 @@ lib_srcs=(src/config/enums.cpp src/config/mount_options.cpp
           src/state/state_json.cpp src/state/status.cpp src/state/store.cpp src/state/lock.cpp
           src/util/error.cpp src/util/fs.cpp src/util/log.cpp src/util/proc.cpp
           src/util/signals.cpp
-          src/cli/args.cpp src/cli/command_table.cpp src/cli/global_options.cpp)
+          src/cli/args.cpp src/cli/command_table.cpp src/cli/global_options.cpp
+          fuzz/runtime_stub.cpp)
 objs=()
 for s in "${lib_srcs[@]}"; do
     o="$out/obj/$(echo "$s" | tr / _).o"

@@ -10,14 +10,6 @@
 #include <string>
 #include <vector>
 
-// The target links the parser and the global options, not the runtime: the default state
-// root they ask for when --root is absent is not what is fuzzed here.
-namespace hull::runtime {
-std::string default_root() {
-    return "/run/hull";
-}
-} // namespace hull::runtime
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<std::string> argv;
     std::string cur;

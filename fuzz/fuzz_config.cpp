@@ -2,6 +2,8 @@
 // accepts (to_json, then parse again: a config hull wrote as its snapshot must read back).
 #include "hull/config_parse.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -1,7 +1,7 @@
 // [sync] the create <-> init channel: a peer that fails and exits is reported by its own error
 // text, not by the EPIPE/ECONNRESET its death leaves on our side (issue: the namespace-join
 // error was lost about a quarter of the time).
-#include "src/runtime/sync.hpp"
+#include "runtime/sync.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,7 @@
 // [state][lean] annotations are stored once, beside state.json: kill/start/pause read a small
 // state.json (a Lean load), and a Lean state saved again keeps them.
-#include "hull/fs.hpp"
-#include "hull/store.hpp"
+#include "state/store.hpp"
+#include "util/fs.hpp"
 
 #include <catch2/catch.hpp>
 

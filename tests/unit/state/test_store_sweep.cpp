@@ -1,8 +1,8 @@
 // [state][sweep] a `create` SIGKILLed between its mkdir and its rename leaves a fresh, unlocked
 // ".tmp~XXXXXXXX" directory: create, list and delete must sweep it at once, not a minute later,
 // and never touch one whose create still holds the lock.
-#include "hull/fs.hpp"
-#include "hull/store.hpp"
+#include "state/store.hpp"
+#include "util/fs.hpp"
 
 #include <catch2/catch.hpp>
 
