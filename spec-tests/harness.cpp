@@ -4,6 +4,7 @@
 #include "sys/fdpass.hpp"
 #include "sys/pidfd.hpp"
 
+#include <atomic>
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -64,8 +65,10 @@ const std::string& base_dir() {
 }
 
 // A fresh path name under the per-run directory (nothing is created).
+// Atomic: the race tests run hull from two threads at once, and two runs must never share an
+// output file.
 std::string fresh_name(const std::string& stem) {
-    static unsigned counter = 0;
+    static std::atomic<unsigned> counter = 0;
     return base_dir() + "/" + stem + std::to_string(++counter);
 }
 
