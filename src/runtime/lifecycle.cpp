@@ -6,6 +6,7 @@
 #include "state/store.hpp"
 #include "sys/pidfd.hpp"
 #include "util/fs.hpp"
+#include "util/io.hpp"
 #include "util/log.hpp"
 #include "util/proc.hpp"
 
@@ -42,8 +43,8 @@ Result<void> release_init(const Container& c, const ContainerState& st) {
         struct pollfd p {
             fifo.get(), POLLIN, 0
         };
-        int n = poll(&p, 1, 100);
-        if (n < 0 && errno != EINTR) return fail_errno("poll exec.fifo");
+        const int n = io::retry_eintr([&] { return poll(&p, 1, 100); });
+        if (n < 0) return fail_errno("poll exec.fifo");
         if (n > 0 && (p.revents & POLLIN)) break;
         if (proc::liveness(st.pid, st.pid_start_time) != proc::Liveness::Alive)
             return fail("the container init exited before it could be started");
@@ -51,15 +52,7 @@ Result<void> release_init(const Container& c, const ContainerState& st) {
     int flags = fcntl(fifo.get(), F_GETFL);
     if (flags < 0 || fcntl(fifo.get(), F_SETFL, flags & ~O_NONBLOCK) < 0)
         return fail_errno("exec.fifo: clear O_NONBLOCK");
-    std::string data;
-    char buf[4096];
-    for (;;) {
-        ssize_t r = read(fifo.get(), buf, sizeof buf);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) return fail_errno("read exec.fifo");
-        if (r == 0) break;
-        data.append(buf, static_cast<size_t>(r));
-    }
+    const std::string data = HULL_TRY(io::read_all(fifo.get(), "read exec.fifo"));
     if (data.empty()) return fail("exec.fifo: the container init did not answer");
     if (data.size() > 1) return fail(data.substr(1));
     return {};

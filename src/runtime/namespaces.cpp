@@ -2,6 +2,7 @@
 
 #include "sys/ns.hpp"
 #include "util/fs.hpp"
+#include "util/io.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -69,31 +70,6 @@ Result<std::string> time_offsets_text(const Config& cfg) {
     return offsets;
 }
 
-void write_all(int fd, std::string_view data) {
-    while (!data.empty()) {
-        const ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;
-        data.remove_prefix(static_cast<size_t>(n));
-    }
-}
-
-std::string read_all(int fd) {
-    std::string out;
-    char buf[4096];
-    for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return out;
-        out.append(buf, static_cast<size_t>(n));
-    }
-}
-
-void reap(pid_t pid) {
-    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
-}
-
 std::vector<IdMapping> parse_map(const std::string& text) {
     std::vector<IdMapping> out;
     std::istringstream in(text);
@@ -129,12 +105,13 @@ read_userns_maps(const std::string& path) {
             auto g = fs::read_file("/proc/self/gid_map");
             out = u && g ? "M" + *u + '\0' + *g : "E" + std::to_string(EIO);
         }
-        write_all(wr.get(), out);
+        (void)io::write_all(wr.get(), out);
         ::_exit(0);
     }
     wr.reset();
-    const std::string got = read_all(rd.get());
-    reap(pid);
+    // A failed read leaves `got` empty: reported as "no answer" below.
+    const std::string got = io::read_all(rd.get()).value_or(std::string());
+    (void)io::wait_pid(pid);
     const std::string what = "read the maps of user namespace " + path;
     if (got.starts_with("E")) return fail_sys(std::atoi(got.c_str() + 1), what);
     const size_t sep = got.find('\0');

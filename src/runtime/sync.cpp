@@ -1,5 +1,7 @@
 #include "runtime/sync.hpp"
 
+#include "util/io.hpp"
+
 #include <sys/socket.h>
 
 #include <array>
@@ -53,10 +55,8 @@ Result<void> sync_send(int fd, SyncMsg type, std::string_view text, int err) {
     std::memcpy(buf.data(), &h, sizeof h);
     size_t n = std::min(text.size(), kMaxText);
     std::memcpy(buf.data() + sizeof h, text.data(), n);
-    ssize_t w;
-    do {
-        w = send(fd, buf.data(), sizeof h + n, MSG_NOSIGNAL);
-    } while (w < 0 && errno == EINTR);
+    const ssize_t w =
+        io::retry_eintr([&] { return send(fd, buf.data(), sizeof h + n, MSG_NOSIGNAL); });
     if (w < 0) return fail_errno("sync: send " + std::string(name(type)));
     return {};
 }
@@ -67,10 +67,7 @@ void sync_send_error(int fd, const Error& e) {
 
 Result<SyncMessage> sync_recv(int fd) {
     std::array<char, sizeof(Header) + kMaxText> buf;
-    ssize_t r;
-    do {
-        r = recv(fd, buf.data(), buf.size(), 0);
-    } while (r < 0 && errno == EINTR);
+    const ssize_t r = io::retry_eintr([&] { return recv(fd, buf.data(), buf.size(), 0); });
     if (r < 0) return fail_errno("sync: receive");
     if (r == 0) return fail("the container init exited unexpectedly");
     if (static_cast<size_t>(r) < sizeof(Header)) return fail("sync: short message");

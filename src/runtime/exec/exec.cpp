@@ -14,6 +14,7 @@
 #include "sys/pidfd.hpp"
 #include "terminal/terminal.hpp"
 #include "util/fs.hpp"
+#include "util/io.hpp"
 #include "util/log.hpp"
 #include "util/proc.hpp"
 
@@ -131,15 +132,7 @@ struct CgroupTarget {
 
 // Reads what the child sends until EOF: nothing when it reached execve, else its error.
 Result<void> wait_for_execve(int sync_fd) {
-    std::string text;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = recv(sync_fd, buf, sizeof buf, 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return fail_errno("read from the exec child");
-        if (n == 0) break;
-        text.append(buf, static_cast<size_t>(n));
-    }
+    const std::string text = HULL_TRY(io::read_all(sync_fd, "read from the exec child"));
     if (!text.empty()) return fail(text);
     return {};
 }
