@@ -11,6 +11,7 @@
 #include "state/store.hpp"
 #include "sys/clone.hpp"
 #include "sys/fdpass.hpp"
+#include "sys/ns.hpp"
 #include "sys/pidfd.hpp"
 #include "terminal/terminal.hpp"
 #include "util/fs.hpp"
@@ -31,17 +32,8 @@
 namespace hull::runtime {
 namespace {
 
-struct NsKind {
-    const char* name; // under /proc/<pid>/ns
-    int flag;
-};
-// The user namespace first: the per-file fallback must enter it before the others.
-constexpr NsKind kNamespaces[] = {{"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},
-                                  {"net", CLONE_NEWNET},   {"ipc", CLONE_NEWIPC},
-                                  {"uts", CLONE_NEWUTS},   {"cgroup", CLONE_NEWCGROUP},
-                                  {"time", CLONE_NEWTIME}, {"pid", CLONE_NEWPID}};
-
-// The init's namespaces that differ from ours, with an fd of each.
+// The init's namespaces that differ from ours, with an fd of each, in the table's join order
+// (the user namespace first: the per-file fallback must enter it before the others).
 struct Namespaces {
     int flags = 0;
     std::vector<std::pair<UniqueFd, int>> fds;
@@ -55,17 +47,18 @@ struct Namespaces {
 Result<Namespaces> namespaces_of(pid_t pid) {
     Namespaces out;
     std::string dir = "/proc/" + std::to_string(pid) + "/ns/";
-    for (const auto& k : kNamespaces) {
+    for (const auto& k : sys::kNamespaceKinds) {
+        const std::string name(k.proc_name);
         struct stat theirs {
         }, ours{};
-        if (stat((dir + k.name).c_str(), &theirs) < 0) {
+        if (stat((dir + name).c_str(), &theirs) < 0) {
             if (errno == ENOENT) continue; // the kernel lacks this namespace type
-            return fail_errno("stat " + dir + k.name);
+            return fail_errno("stat " + dir + name);
         }
-        if (stat((std::string("/proc/self/ns/") + k.name).c_str(), &ours) < 0) continue;
+        if (stat(("/proc/self/ns/" + name).c_str(), &ours) < 0) continue;
         if (theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino) continue;
-        UniqueFd fd(open((dir + k.name).c_str(), O_RDONLY | O_CLOEXEC));
-        if (!fd) return fail_errno("open " + dir + k.name);
+        UniqueFd fd(open((dir + name).c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) return fail_errno("open " + dir + name);
         out.flags |= k.flag;
         out.fds.emplace_back(std::move(fd), k.flag);
     }
