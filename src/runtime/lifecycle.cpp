@@ -1,7 +1,7 @@
 // start, state, list, kill and delete: the commands that act on an existing container.
 #include "hooks/hooks.hpp"
 #include "hull/runtime.hpp"
-#include "runtime/container_cgroup.hpp"
+#include "runtime/container_handle.hpp"
 #include "runtime/launch.hpp"
 #include "state/store.hpp"
 #include "sys/pidfd.hpp"
@@ -64,8 +64,8 @@ std::string signal_error(int sig) {
 
 // On cgroup v1 a SIGKILLed process in a frozen cgroup only dies once thawed, so a paused
 // container is thawed after SIGKILL (as runc does).
-void thaw_after_kill(const ContainerState& st) {
-    if (auto cg = container_cgroup(st); cg && *cg) (void)(*cg)->thaw();
+void thaw_after_kill(ContainerHandle& h) {
+    if (auto cg = h.cgroup(); cg && *cg) (void)(*cg)->thaw();
 }
 
 // Signals every process that shares the init's pid namespace (when it has its own), else
@@ -100,12 +100,11 @@ std::string default_root() {
 }
 
 Result<void> start(const std::string& root, const std::string& id) {
-    auto store = HULL_TRY(Store::open_root(root));
-    auto c = HULL_TRY(store.open(id));
-    auto st = HULL_TRY(c.load());
-    HULL_TRY(check_operation(derive_status(st, c.dirfd(), frozen_probe(st)), Operation::Start, id));
-    auto cfg = HULL_TRY(load_snapshot(c));
+    auto h = HULL_TRY(open_container(root, id, Operation::Start));
+    const Config& cfg = *HULL_TRY(h.config());
     if (!cfg.process) return fail("process: the config has no process to start");
+    Container& c = h.record();
+    ContainerState& st = h.state();
     HULL_TRY(release_init(c, st));
     if (unlinkat(c.dirfd(), std::string(kExecFifo).c_str(), 0) < 0 && errno != ENOENT)
         return fail_errno("remove exec.fifo");
@@ -122,11 +121,8 @@ Result<void> start(const std::string& root, const std::string& id) {
 }
 
 Result<nlohmann::ordered_json> state(const std::string& root, const std::string& id) {
-    HULL_TRY(validate_id(id));
-    auto store = HULL_TRY(Store::open_root(root));
-    auto c = HULL_TRY(store.open(id, LockMode::None));
-    auto st = HULL_TRY(c.load());
-    return to_runc_json(st, derive_status(st, c.dirfd(), frozen_probe(st)));
+    auto h = HULL_TRY(open_container(root, id, std::nullopt, LockMode::None));
+    return to_runc_json(h.state(), h.status());
 }
 
 Result<std::vector<nlohmann::ordered_json>> list(const std::string& root) {
@@ -134,30 +130,25 @@ Result<std::vector<nlohmann::ordered_json>> list(const std::string& root) {
     auto store = Store::open_root(root);
     if (!store) return out;
     for (const auto& id : HULL_TRY(store->list())) {
-        auto c = store->open(id, LockMode::None);
-        if (!c) continue; // deleted meanwhile
-        auto st = c->load();
-        if (!st) continue;
-        out.push_back(to_runc_json(*st, derive_status(*st, c->dirfd(), frozen_probe(*st))));
+        auto h = open_container(*store, id, std::nullopt, LockMode::None);
+        if (!h) continue; // deleted meanwhile
+        out.push_back(to_runc_json(h->state(), h->status()));
     }
     return out;
 }
 
 Result<void> kill(const std::string& root, const std::string& id, int sig, KillScope scope) {
-    auto store = HULL_TRY(Store::open_root(root));
-    auto c = HULL_TRY(store.open(id));
-    auto st = HULL_TRY(c.load());
-    HULL_TRY(check_operation(derive_status(st, c.dirfd()), Operation::Kill, id));
-    auto pidfd = HULL_TRY(open_init(st));
+    auto h = HULL_TRY(open_container(root, id, Operation::Kill));
+    auto pidfd = HULL_TRY(open_init(h.state()));
     if (scope == KillScope::All) {
         // Through the cgroup when there is one: it also finds processes outside the init's
         // pid namespace, and freezes them while signalling so that no fork escapes.
-        auto cg = HULL_TRY(container_cgroup(st));
-        if (cg) return with_context(cg->signal_all(sig), signal_error(sig));
-        return signal_all(st, pidfd.get(), sig);
+        if (const auto* cg = HULL_TRY(h.cgroup()))
+            return with_context(cg->signal_all(sig), signal_error(sig));
+        return signal_all(h.state(), pidfd.get(), sig);
     }
     HULL_TRY_CTX(sys::pidfd_send_signal(pidfd.get(), sig), signal_error(sig));
-    if (sig == SIGKILL) thaw_after_kill(st);
+    if (sig == SIGKILL) thaw_after_kill(h);
     return {};
 }
 
@@ -165,8 +156,8 @@ namespace {
 
 // Kills what is left in the container's cgroup (processes that escaped the init's death
 // when there is no pid namespace) and removes it from every hierarchy.
-Result<void> remove_cgroup(const ContainerState& st) {
-    auto cg = HULL_TRY(container_cgroup(st));
+Result<void> remove_cgroup(ContainerHandle& h) {
+    const auto* cg = HULL_TRY(h.cgroup());
     if (!cg) return {};
     auto pids = cg->pids();
     if (pids && !pids->empty())
@@ -177,26 +168,24 @@ Result<void> remove_cgroup(const ContainerState& st) {
 } // namespace
 
 Result<void> remove(const std::string& root, const std::string& id, DeleteMode mode) {
-    auto store = HULL_TRY(Store::open_root(root));
-    auto c = HULL_TRY(store.open(id));
-    auto st = HULL_TRY(c.load());
-    Status status = derive_status(st, c.dirfd());
-    if (mode == DeleteMode::Normal) HULL_TRY(check_operation(status, Operation::Delete, id));
-    if (status != Status::Stopped) {
+    auto h = HULL_TRY(open_container(
+        root, id, mode == DeleteMode::Normal ? Operation::Delete : Operation::ForceDelete));
+    const ContainerState& st = h.state();
+    if (h.status() != Status::Stopped) {
         if (auto pidfd = open_init(st)) {
             HULL_TRY(signal_all(st, pidfd->get(), SIGKILL));
-            thaw_after_kill(st);
+            thaw_after_kill(h);
             bool gone = HULL_TRY(sys::pidfd_poll_exit(pidfd->get(), 10000));
             if (!gone) return fail("delete: the container init did not die after SIGKILL");
         }
     }
-    if (auto r = remove_cgroup(st); !r) {
+    if (auto r = remove_cgroup(h); !r) {
         if (mode == DeleteMode::Normal) return std::unexpected(r.error());
         log::warn(r.error().message());
     }
-    auto cfg = load_snapshot(c);
-    HULL_TRY_CTX(c.destroy(), "remove the container state");
-    if (cfg) run_poststop(*cfg, st);
+    auto cfg = h.config();
+    HULL_TRY_CTX(h.record().destroy(), "remove the container state");
+    if (cfg) run_poststop(**cfg, st);
     return {};
 }
 

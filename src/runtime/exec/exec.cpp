@@ -3,7 +3,7 @@
 // docs/ARCHITECTURE.md ("exec").
 #include "hull/exec.hpp"
 #include "hull/config_parse.hpp"
-#include "runtime/container_cgroup.hpp"
+#include "runtime/container_handle.hpp"
 #include "runtime/exe_guard.hpp"
 #include "runtime/exec/enter.hpp"
 #include "runtime/forward.hpp"
@@ -138,22 +138,18 @@ Result<void> send_pidfd(const std::string& path, int pidfd) {
 struct Parent {
     const ExecOptions& o;
     Process process;
-    std::optional<Container> container;
-    ContainerState st;
-    Config cfg;
+    std::optional<ContainerHandle> container;
 
     Result<int> run();
 };
 
 Result<int> Parent::run() {
-    HULL_TRY(validate_id(o.id));
-    auto store = HULL_TRY(Store::open_root(o.root));
-    container.emplace(HULL_TRY(store.open(o.id)));
-    st = HULL_TRY(container->load());
-    Status status = derive_status(st, container->dirfd(), frozen_probe(st));
+    container.emplace(HULL_TRY(open_container(o.root, o.id, std::nullopt)));
+    const ContainerState& st = container->state();
+    const Status status = container->status();
     if (status != Status::Paused || o.ignore_paused == IgnorePaused::No)
         HULL_TRY(check_operation(status, Operation::Exec, o.id));
-    cfg = HULL_TRY(load_snapshot(*container));
+    const Config& cfg = *HULL_TRY(container->config());
     process = HULL_TRY(load_process(o, cfg));
     bool tty = process.terminal.value_or(false);
     if (tty && o.mode == ExecMode::Detach && o.console_socket.empty())
@@ -182,13 +178,14 @@ Result<int> Parent::run() {
     if (!init_root) return fail_errno("open the container's root");
 
     CgroupTarget target;
-    target.cg = HULL_TRY(container_cgroup(st));
+    if (const auto* cg = HULL_TRY(container->cgroup())) target.cg = *cg;
     target.subs = HULL_TRY(parse_sub_cgroups(o.cgroups));
     UniqueFd cgroup_dir = HULL_TRY(target.unified_dir());
 
     std::optional<seccomp::Launch> sec;
     if (cfg.linux && cfg.linux->seccomp)
-        sec.emplace(HULL_TRY(seccomp::prepare(*cfg.linux->seccomp, store.root(), cfg.ociVersion)));
+        sec.emplace(
+            HULL_TRY(seccomp::prepare(*cfg.linux->seccomp, container->root(), cfg.ociVersion)));
     terminal::ConsoleRoute console;
     if (tty) console = HULL_TRY(terminal::console_route(o.console_socket));
     auto sync = HULL_TRY(fdpass::unix_socketpair(SOCK_SEQPACKET));
@@ -248,7 +245,7 @@ Result<int> Parent::run() {
         return fail_child(Error::from_errno("start the exec process"));
     // The process is in the container's cgroup now (delete and kill --all find it): let the
     // other commands in, e.g. `resume` of a paused container it is waiting in.
-    container->unlock();
+    container->record().unlock();
     if (auto r = wait_for_execve(sync.first.get()); !r) return fail_child(r.error());
 
     UniqueFd master;
@@ -275,7 +272,7 @@ Result<int> Parent::run() {
 } // namespace
 
 Result<int> exec(const ExecOptions& opts) {
-    Parent p{opts, {}, {}, {}, {}};
+    Parent p{.o = opts, .process = {}, .container = {}};
     return p.run();
 }
 
