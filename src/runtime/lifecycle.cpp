@@ -5,6 +5,7 @@
 #include "runtime/launch.hpp"
 #include "state/store.hpp"
 #include "sys/pidfd.hpp"
+#include "util/build_info.h"
 #include "util/fs.hpp"
 #include "util/io.hpp"
 #include "util/log.hpp"
@@ -56,6 +57,19 @@ Result<void> release_init(const Container& c, const ContainerState& st) {
     if (data.empty()) return fail("exec.fifo: the container init did not answer");
     if (data.size() > 1) return fail(data.substr(1));
     return {};
+}
+
+ContainerInfo info_of(const ContainerHandle& h) {
+    const ContainerState& st = h.state();
+    return {.ociVersion = HULL_SPEC_VERSION,
+            .id = st.id,
+            .pid = h.status() == Status::Stopped ? 0 : st.pid,
+            .status = std::string(to_string(h.status())),
+            .bundle = st.bundle,
+            .rootfs = st.rootfs,
+            .created = st.created,
+            .owner = st.owner,
+            .annotations = st.annotations};
 }
 
 std::string signal_error(int sig) {
@@ -120,19 +134,18 @@ Result<void> start(const std::string& root, const std::string& id) {
     return {};
 }
 
-Result<nlohmann::ordered_json> state(const std::string& root, const std::string& id) {
-    auto h = HULL_TRY(open_container(root, id, std::nullopt, LockMode::None));
-    return to_runc_json(h.state(), h.status());
+Result<ContainerInfo> state(const std::string& root, const std::string& id) {
+    return info_of(HULL_TRY(open_container(root, id, std::nullopt, LockMode::None)));
 }
 
-Result<std::vector<nlohmann::ordered_json>> list(const std::string& root) {
-    std::vector<nlohmann::ordered_json> out;
+Result<std::vector<ContainerInfo>> list(const std::string& root) {
+    std::vector<ContainerInfo> out;
     auto store = Store::open_root(root);
     if (!store) return out;
     for (const auto& id : HULL_TRY(store->list())) {
         auto h = open_container(*store, id, std::nullopt, LockMode::None);
         if (!h) continue; // deleted meanwhile
-        out.push_back(to_runc_json(h->state(), h->status()));
+        out.push_back(info_of(*h));
     }
     return out;
 }

@@ -2,6 +2,8 @@
 // (the test process itself stands in for a living init).
 #include "runtime/container_handle.hpp"
 
+#include "hull/runtime.hpp"
+
 #include "util/proc.hpp"
 
 #include "temp_dir.hpp"
@@ -127,4 +129,40 @@ TEST_CASE("open_container: config snapshot and cgroup are loaded only when asked
     auto required = h->required_cgroup();
     REQUIRE_FALSE(required);
     CHECK(required.error().message() == "container c has no cgroup");
+}
+
+TEST_CASE("state and list return the typed state of each container", "[runtime][handle]") {
+    Fixture f;
+    f.make("b", Status::Running, false);
+    f.make("a", Status::Created, true);
+    f.make("z", Status::Running, false, false);
+
+    auto a = runtime::state(f.root, "a");
+    REQUIRE(a);
+    CHECK(a->id == "a");
+    CHECK(a->status == "created");
+    CHECK(a->pid == ::getpid());
+    CHECK(a->bundle == "/bundle/a");
+    CHECK(a->rootfs == "/bundle/a/rootfs");
+    CHECK(a->created == "2026-01-02T03:04:05.000000006Z");
+    CHECK(a->annotations == std::map<std::string, std::string>{{"a", "1"}});
+    CHECK_FALSE(a->ociVersion.empty());
+
+    auto z = runtime::state(f.root, "z");
+    REQUIRE(z);
+    CHECK(z->status == "stopped");
+    CHECK(z->pid == 0);
+
+    auto missing = runtime::state(f.root, "nope");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().message() == "container nope does not exist");
+
+    auto all = runtime::list(f.root);
+    REQUIRE(all);
+    REQUIRE(all->size() == 3);
+    CHECK((*all)[0].id == "a");
+    CHECK((*all)[1].id == "b");
+    CHECK((*all)[1].status == "running");
+    CHECK((*all)[2].id == "z");
+    CHECK((*all)[2].status == "stopped");
 }
