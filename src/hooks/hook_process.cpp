@@ -39,7 +39,7 @@ struct Pipe {
 Result<Pipe> make_pipe() {
     int p[2];
     if (::pipe2(p, O_CLOEXEC) < 0) return fail_errno("pipe");
-    return Pipe{UniqueFd(p[0]), UniqueFd(p[1])};
+    return Pipe{.r = UniqueFd(p[0]), .w = UniqueFd(p[1])};
 }
 
 Result<void> set_nonblocking(int fd) {

@@ -102,7 +102,12 @@ Result<std::vector<Address>> addresses_of(int sock, int index) {
         if (static_cast<int>(ifa->ifa_index) != index || ifa->ifa_scope != RT_SCOPE_UNIVERSE)
             return;
         uint32_t flags = ifa->ifa_flags;
-        Address a{ifa->ifa_family, ifa->ifa_prefixlen, ifa->ifa_scope, {}, {}, {}};
+        Address a{.family = ifa->ifa_family,
+                  .prefixlen = ifa->ifa_prefixlen,
+                  .scope = ifa->ifa_scope,
+                  .local = {},
+                  .address = {},
+                  .broadcast = {}};
         int len = static_cast<int>(IFA_PAYLOAD(h));
         for (auto* rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
             const char* d = static_cast<const char*>(RTA_DATA(rta));

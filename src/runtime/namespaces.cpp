@@ -119,7 +119,7 @@ Result<Plan> plan(const Config& cfg) {
             p.clone_flags |= static_cast<uint64_t>(clone_flag(n.type));
             continue;
         }
-        Join j{n.type, *n.path};
+        Join j{.type = n.type, .path = *n.path};
         if (n.type == NamespaceType::Pid || n.type == NamespaceType::Time)
             p.join_before_clone.push_back(std::move(j));
         else if (n.type == NamespaceType::User) {

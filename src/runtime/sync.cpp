@@ -46,12 +46,12 @@ Result<SyncPair> make_sync_pair() {
     int fds[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
         return fail_errno("socketpair");
-    return SyncPair{UniqueFd(fds[0]), UniqueFd(fds[1])};
+    return SyncPair{.parent = UniqueFd(fds[0]), .child = UniqueFd(fds[1])};
 }
 
 Result<void> sync_send(int fd, SyncMsg type, std::string_view text, int err) {
     std::array<char, sizeof(Header) + kMaxText> buf;
-    Header h{static_cast<uint32_t>(type), err};
+    Header h{.type = static_cast<uint32_t>(type), .err = err};
     std::memcpy(buf.data(), &h, sizeof h);
     size_t n = std::min(text.size(), kMaxText);
     std::memcpy(buf.data() + sizeof h, text.data(), n);
