@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,10 +47,24 @@ struct CreateOptions {
 Result<void> create(const CreateOptions& opts);
 Result<void> start(const std::string& root, const std::string& id);
 
-// The runc-shaped state object of one container.
-Result<nlohmann::ordered_json> state(const std::string& root, const std::string& id);
-// The state objects of every container under root, sorted by id.
-Result<std::vector<nlohmann::ordered_json>> list(const std::string& root);
+// The state of one container: the runtime-spec's state plus runc's `created` and `owner`.
+// The command line prints it in runc's JSON shape.
+struct ContainerInfo {
+    std::string ociVersion; // the runtime-spec version hull implements
+    std::string id;
+    pid_t pid = 0;       // host pid of the container init; 0 once stopped
+    std::string status;  // the live status: creating, created, running, paused or stopped
+    std::string bundle;  // absolute path
+    std::string rootfs;  // absolute path
+    std::string created; // RFC 3339 with nanoseconds, UTC
+    std::string owner;   // "" when created by root, else the user name (or uid)
+    std::map<std::string, std::string> annotations;
+};
+
+// The state of one container (not locked: never waits behind a running command).
+Result<ContainerInfo> state(const std::string& root, const std::string& id);
+// The state of every container under root, sorted by id.
+Result<std::vector<ContainerInfo>> list(const std::string& root);
 
 enum class KillScope { Init, All };
 Result<void> kill(const std::string& root, const std::string& id, int signal, KillScope scope);

@@ -1,6 +1,6 @@
 #include "cgroups/files.hpp"
 
-#include "util/fs.hpp"
+#include "util/io.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -50,9 +50,8 @@ Result<std::string> read_cg(const std::string& dir, std::string_view file) {
     std::string p = dir + "/" + std::string(file);
     int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return fail_errno(where("read", file, dir));
-    auto out = fs::read_all(fd);
+    auto out = io::read_all(fd, where("read", file, dir));
     ::close(fd);
-    if (!out) return fail_sys(out.error().err(), where("read", file, dir));
     return out;
 }
 
@@ -60,10 +59,7 @@ Result<void> write_cg(const std::string& dir, std::string_view file, std::string
     std::string p = dir + "/" + std::string(file);
     int fd = ::open(p.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) return fail_errno(where("write", file, dir));
-    ssize_t n;
-    do {
-        n = ::write(fd, value.data(), value.size());
-    } while (n < 0 && errno == EINTR);
+    const ssize_t n = io::retry_eintr([&] { return ::write(fd, value.data(), value.size()); });
     int e = errno;
     ::close(fd);
     if (n < 0) {

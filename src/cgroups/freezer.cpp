@@ -23,10 +23,10 @@ struct FreezerDir {
 // The v1 freezer when mounted, else the cgroup2 directory (cgroup.freeze is part of the core).
 std::optional<FreezerDir> freezer_dir(const Host& host, const Placement& where) {
     if (const Hierarchy* h = host.find("freezer"); h && !h->v2)
-        return FreezerDir{h->mount_point + where.in(*h), false};
+        return FreezerDir{.dir = h->mount_point + where.in(*h), .v2 = false};
     if (const Hierarchy* h = host.unified()) {
         std::string dir = h->mount_point + where.in(*h);
-        if (has_file(dir, "cgroup.freeze")) return FreezerDir{dir, true};
+        if (has_file(dir, "cgroup.freeze")) return FreezerDir{.dir = dir, .v2 = true};
     }
     return std::nullopt;
 }

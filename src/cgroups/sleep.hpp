@@ -3,7 +3,8 @@
 // still in TASK_NEW, waiting for a freeze to settle).
 #pragma once
 
-#include <cerrno>
+#include "util/io.hpp"
+
 #include <ctime>
 
 namespace hull::cgroups {
@@ -13,8 +14,7 @@ inline void sleep_ms(long ms) {
     struct timespec ts {
         ms / 1000, (ms % 1000) * 1000000
     };
-    while (::nanosleep(&ts, &ts) < 0 && errno == EINTR) {
-    }
+    (void)io::retry_eintr([&] { return ::nanosleep(&ts, &ts); });
 }
 
 } // namespace hull::cgroups

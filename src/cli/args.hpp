@@ -30,36 +30,59 @@ struct FlagSpec {
     char short_name = 0;   // 0: none
     FlagKind kind = FlagKind::Bool;
     Occurs occurs = Occurs::Once;
-    std::string_view value_name;    // shown in help: "--bundle DIR"
-    std::string_view help;          // one line
-    std::string_view default_value; // returned when not given ("" = none)
-    std::string_view choices;       // "table|json": allowed values ("" = any)
+    std::string_view value_name = {};    // shown in help: "--bundle DIR"
+    std::string_view help = {};          // one line
+    std::string_view default_value = {}; // returned when not given ("" = none)
+    std::string_view choices = {};       // "table|json": allowed values ("" = any)
 };
 
 // Table builders.
 constexpr FlagSpec boolean(std::string_view name, char short_name, std::string_view help) {
-    return {name, short_name, FlagKind::Bool, Occurs::Once, {}, help, {}, {}};
+    return {.name = name, .short_name = short_name, .kind = FlagKind::Bool, .help = help};
 }
 constexpr FlagSpec text(std::string_view name, char short_name, std::string_view value_name,
                         std::string_view help, std::string_view default_value = {}) {
-    return {name, short_name, FlagKind::String, Occurs::Once, value_name, help, default_value, {}};
+    return {.name = name,
+            .short_name = short_name,
+            .kind = FlagKind::String,
+            .value_name = value_name,
+            .help = help,
+            .default_value = default_value};
 }
 constexpr FlagSpec repeated(std::string_view name, char short_name, std::string_view value_name,
                             std::string_view help) {
-    return {name, short_name, FlagKind::String, Occurs::Many, value_name, help, {}, {}};
+    return {.name = name,
+            .short_name = short_name,
+            .kind = FlagKind::String,
+            .occurs = Occurs::Many,
+            .value_name = value_name,
+            .help = help};
 }
 constexpr FlagSpec unsigned_number(std::string_view name, char short_name,
                                    std::string_view value_name, std::string_view help) {
-    return {name, short_name, FlagKind::Uint, Occurs::Once, value_name, help, {}, {}};
+    return {.name = name,
+            .short_name = short_name,
+            .kind = FlagKind::Uint,
+            .value_name = value_name,
+            .help = help};
 }
 constexpr FlagSpec signed_number(std::string_view name, char short_name,
                                  std::string_view value_name, std::string_view help) {
-    return {name, short_name, FlagKind::Int, Occurs::Once, value_name, help, {}, {}};
+    return {.name = name,
+            .short_name = short_name,
+            .kind = FlagKind::Int,
+            .value_name = value_name,
+            .help = help};
 }
 constexpr FlagSpec choice(std::string_view name, char short_name, std::string_view choices,
                           std::string_view default_value, std::string_view help) {
-    return {name,    short_name, FlagKind::String, Occurs::Once,
-            choices, help,       default_value,    choices};
+    return {.name = name,
+            .short_name = short_name,
+            .kind = FlagKind::String,
+            .value_name = choices,
+            .help = help,
+            .default_value = default_value,
+            .choices = choices};
 }
 
 inline constexpr int kUnbounded = -1;

@@ -5,6 +5,7 @@
 #include "hull/spec_default.hpp"
 #include "util/build_info.h"
 #include "util/fd.hpp"
+#include "util/io.hpp"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,18 +33,6 @@ Result<void> print(std::string_view text) {
     return {};
 }
 
-Result<void> write_all(int fd, std::string_view data) {
-    while (!data.empty()) {
-        const ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return fail_errno("write");
-        }
-        data.remove_prefix(static_cast<size_t>(n));
-    }
-    return {};
-}
-
 // Creates `name` in dirfd with `data`, atomically and never replacing an existing file:
 // a temp file is filled, then renamed with RENAME_NOREPLACE (link+unlink where the
 // filesystem lacks it). The mode is 0666 minus the umask, as for any new file.
@@ -59,7 +48,7 @@ Result<void> create_file_atomic(int dirfd, std::string_view name, std::string_vi
     }
     if (!fd) return fail_sys(EEXIST, "create temporary file for " + std::string(name));
     auto cleanup = [&] { ::unlinkat(dirfd, tmp.c_str(), 0); };
-    if (auto r = write_all(fd.get(), data); !r) {
+    if (auto r = io::write_all(fd.get(), data); !r) {
         cleanup();
         return with_context(std::move(r), "write " + tmp);
     }

@@ -1,5 +1,6 @@
 // create, start, state, kill, delete, run and list: thin wrappers over hull::runtime.
 #include "cli/commands.hpp"
+#include "cli/state_json.hpp"
 
 #include "hull/runtime.hpp"
 #include "util/signals.hpp"
@@ -55,7 +56,7 @@ int cmd_start(const CommandLine& cl) {
 int cmd_state(const CommandLine& cl) {
     auto r = runtime::state(cl.global.root, cl.id());
     if (!r) return report_error(r.error());
-    print_json(*r);
+    print_json(state_json(*r));
     return 0;
 }
 
@@ -94,23 +95,21 @@ int cmd_list(const CommandLine& cl) {
     std::string format = cl.args.value("format").value_or("table");
     if (cl.args.flag("quiet")) {
         for (const auto& s : *r)
-            std::printf("%s\n", s["id"].get<std::string>().c_str());
+            std::printf("%s\n", s.id.c_str());
         return 0;
     }
     if (format == "json") {
         nlohmann::ordered_json arr = nlohmann::ordered_json::array();
         for (const auto& s : *r)
-            arr.push_back(s);
+            arr.push_back(state_json(s));
         std::printf("%s\n", arr.dump().c_str());
         return 0;
     }
     std::printf("%-12s %-8s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED",
                 "OWNER");
     for (const auto& s : *r)
-        std::printf("%-12s %-8d %-10s %-40s %-30s %s\n", s["id"].get<std::string>().c_str(),
-                    s["pid"].get<int>(), s["status"].get<std::string>().c_str(),
-                    s["bundle"].get<std::string>().c_str(), s["created"].get<std::string>().c_str(),
-                    s["owner"].get<std::string>().c_str());
+        std::printf("%-12s %-8d %-10s %-40s %-30s %s\n", s.id.c_str(), static_cast<int>(s.pid),
+                    s.status.c_str(), s.bundle.c_str(), s.created.c_str(), s.owner.c_str());
     return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include "hull/runtime.hpp"
 #include "util/fd.hpp"
+#include "util/io.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -42,17 +43,9 @@ Result<std::string> run_ps(const std::vector<std::string>& options) {
     if (err != 0) return fail_sys(err, "run ps");
     wr.reset();
 
-    std::string out;
-    char buf[8192];
-    for (;;) {
-        ssize_t n = read(rd.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        out.append(buf, static_cast<size_t>(n));
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return fail_errno("wait for ps");
+    auto output = io::read_all(rd.get(), "read the output of ps");
+    int status = HULL_TRY(io::wait_pid(pid, "wait for ps"));
+    std::string out = HULL_TRY(std::move(output));
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return out;
     std::string how = WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
                                         : "signal: " + std::to_string(WTERMSIG(status));

@@ -6,23 +6,12 @@
 #include "hull/config_parse.hpp"
 #include "hull/runtime.hpp"
 #include "util/fs.hpp"
+#include "util/io.hpp"
 
 #include <unistd.h>
 
 namespace hull::cli {
 namespace {
-
-Result<std::string> read_stdin() {
-    std::string data;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return fail_errno("read the resources from stdin");
-        if (n == 0) return data;
-        data.append(buf, static_cast<size_t>(n));
-    }
-}
 
 Result<Resources> requested_resources(const ParsedArgs& a, std::vector<std::string>& warnings) {
     // No Intel RDT (resctrl) support: runc's errors for a host without it.
@@ -33,7 +22,9 @@ Result<Resources> requested_resources(const ParsedArgs& a, std::vector<std::stri
     std::string in = a.value("resources").value_or("");
     if (in.empty()) return resources_from_flags(a, warnings);
     // As runc: with --resources every other flag is ignored.
-    std::string text = in == "-" ? HULL_TRY(read_stdin()) : HULL_TRY(fs::read_file(in));
+    std::string text = in == "-"
+                           ? HULL_TRY(io::read_all(STDIN_FILENO, "read the resources from stdin"))
+                           : HULL_TRY(fs::read_file(in));
     return with_context(parse_resources(text), "resources");
 }
 

@@ -4,6 +4,7 @@
 #include "sys/fds.hpp"
 #include "sys/pidfd.hpp"
 #include "util/fd.hpp"
+#include "util/io.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -38,7 +39,7 @@ struct Pipe {
 Result<Pipe> make_pipe() {
     int p[2];
     if (::pipe2(p, O_CLOEXEC) < 0) return fail_errno("pipe");
-    return Pipe{UniqueFd(p[0]), UniqueFd(p[1])};
+    return Pipe{.r = UniqueFd(p[0]), .w = UniqueFd(p[1])};
 }
 
 Result<void> set_nonblocking(int fd) {
@@ -132,9 +133,7 @@ class ChildGuard {
     ~ChildGuard() {
         if (pid_ <= 0) return;
         ::kill(pid_, SIGKILL);
-        int st;
-        while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
-        }
+        (void)io::wait_pid(pid_);
     }
     ChildGuard(const ChildGuard&) = delete;
     ChildGuard& operator=(const ChildGuard&) = delete;
@@ -143,27 +142,6 @@ class ChildGuard {
   private:
     pid_t pid_;
 };
-
-// waitpid with EINTR retries. Returns the status, std::nullopt if still running (NoHang).
-Result<std::optional<int>> wait_child(pid_t pid, int options) {
-    int st = 0;
-    for (;;) {
-        pid_t r = ::waitpid(pid, &st, options);
-        if (r == pid) return std::optional<int>(st);
-        if (r == 0) return std::optional<int>();
-        if (errno != EINTR) return fail_errno("wait");
-    }
-}
-
-void write_all(int fd, const char* data, size_t len) {
-    while (len > 0) {
-        ssize_t n = ::write(fd, data, len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return; // the caller's stderr is gone: nothing to do about it
-        data += n;
-        len -= static_cast<size_t>(n);
-    }
-}
 
 // The parent's side of the pipes while the hook runs.
 class Streams {
@@ -181,9 +159,9 @@ class Streams {
     void feed() {
         while (in_) {
             size_t left = input_.size() - written_;
-            ssize_t n = ::write(in_.get(), input_.data() + written_, left);
+            ssize_t n =
+                io::retry_eintr([&] { return ::write(in_.get(), input_.data() + written_, left); });
             if (n < 0) {
-                if (errno == EINTR) continue;
                 if (errno != EAGAIN) in_.reset();
                 return;
             }
@@ -203,7 +181,8 @@ class Streams {
             err_.reset();
             return 0;
         }
-        write_all(STDERR_FILENO, buf, static_cast<size_t>(n));
+        // The caller's stderr may be gone: nothing to do about it.
+        (void)io::write_all_raw(STDERR_FILENO, buf, static_cast<size_t>(n));
         if (kept_.size() < kKeepStderr)
             kept_.append(buf, std::min(static_cast<size_t>(n), kKeepStderr - kept_.size()));
         return static_cast<size_t>(n);
@@ -272,13 +251,11 @@ Result<Outcome> run_process(const Hook& hook, std::string_view stdin_data, WaitV
 
     // EOF on the status pipe: execve succeeded (the pipe is close-on-exec).
     ChildFailure failure{};
-    ssize_t got;
-    do {
-        got = ::read(status.r.get(), &failure, sizeof(failure));
-    } while (got < 0 && errno == EINTR);
+    const ssize_t got =
+        io::retry_eintr([&] { return ::read(status.r.get(), &failure, sizeof(failure)); });
     if (got == static_cast<ssize_t>(sizeof(failure))) {
         guard.release();
-        (void)wait_child(pid, 0);
+        (void)io::wait_pid(pid);
         return fail_sys(failure.err, failure.stage == kStageExec ? "exec" : "set up hook process");
     }
     status.r.reset();
@@ -328,15 +305,17 @@ Result<Outcome> run_process(const Hook& hook, std::string_view stdin_data, WaitV
             if (in_i >= 0 && fds[in_i].revents != 0) streams.feed();
             if (err_i >= 0 && fds[err_i].revents != 0) streams.pump_stderr();
         }
-        if (!pidfd || (pid_i >= 0 && r > 0 && (fds[pid_i].revents & POLLIN)))
-            wstatus = HULL_TRY(wait_child(pid, pidfd ? 0 : WNOHANG));
+        if (!pidfd)
+            wstatus = HULL_TRY(io::try_wait_pid(pid));
+        else if (pid_i >= 0 && r > 0 && (fds[pid_i].revents & POLLIN))
+            wstatus = HULL_TRY(io::wait_pid(pid));
     }
     streams.close_stdin();
 
     if (timed_out) {
         ::kill(pid, SIGKILL);
         guard.release();
-        HULL_TRY(wait_child(pid, 0));
+        HULL_TRY(io::wait_pid(pid));
         streams.drain_stderr();
         Outcome o;
         o.end = Outcome::End::TimedOut;

@@ -2,6 +2,7 @@
 #include "netdev/netdev.hpp"
 
 #include "util/fd.hpp"
+#include "util/io.hpp"
 
 #include <fcntl.h>
 #include <linux/if_addr.h>
@@ -69,8 +70,7 @@ template <class F> Result<void> talk(int sock, Request& req, F&& each) {
     if (send(sock, out.data(), out.size(), 0) < 0) return fail_errno("netlink send");
     std::vector<char> buf(1 << 16);
     for (;;) {
-        ssize_t n = recv(sock, buf.data(), buf.size(), 0);
-        if (n < 0 && errno == EINTR) continue;
+        const ssize_t n = io::retry_eintr([&] { return recv(sock, buf.data(), buf.size(), 0); });
         if (n < 0) return fail_errno("netlink receive");
         int left = static_cast<int>(n);
         for (auto* h = reinterpret_cast<nlmsghdr*>(buf.data()); NLMSG_OK(h, left);
@@ -102,7 +102,12 @@ Result<std::vector<Address>> addresses_of(int sock, int index) {
         if (static_cast<int>(ifa->ifa_index) != index || ifa->ifa_scope != RT_SCOPE_UNIVERSE)
             return;
         uint32_t flags = ifa->ifa_flags;
-        Address a{ifa->ifa_family, ifa->ifa_prefixlen, ifa->ifa_scope, {}, {}, {}};
+        Address a{.family = ifa->ifa_family,
+                  .prefixlen = ifa->ifa_prefixlen,
+                  .scope = ifa->ifa_scope,
+                  .local = {},
+                  .address = {},
+                  .broadcast = {}};
         int len = static_cast<int>(IFA_PAYLOAD(h));
         for (auto* rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
             const char* d = static_cast<const char*>(RTA_DATA(rta));

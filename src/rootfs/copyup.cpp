@@ -2,6 +2,7 @@
 #include "rootfs/steps.hpp"
 
 #include "util/fs.hpp"
+#include "util/io.hpp"
 #include "util/log.hpp"
 
 #include <fcntl.h>
@@ -18,16 +19,11 @@ namespace {
 Result<void> copy_bytes(int in, int out, const std::string& name) {
     std::array<char, 65536> buf{};
     for (;;) {
-        ssize_t n = ::read(in, buf.data(), buf.size());
-        if (n < 0 && errno == EINTR) continue;
+        const ssize_t n = io::retry_eintr([&] { return ::read(in, buf.data(), buf.size()); });
         if (n < 0) return fail_errno("read " + name);
         if (n == 0) return {};
-        for (ssize_t off = 0; off < n;) {
-            ssize_t w = ::write(out, buf.data() + off, static_cast<size_t>(n - off));
-            if (w < 0 && errno == EINTR) continue;
-            if (w < 0) return fail_errno("write " + name);
-            off += w;
-        }
+        HULL_TRY(io::write_all(out, std::string_view(buf.data(), static_cast<size_t>(n)),
+                               "write " + name));
     }
 }
 

@@ -9,6 +9,7 @@
 #include "rootfs/rootfs.hpp"
 #include "rootfs/steps.hpp"
 #include "sys/mount_api.hpp"
+#include "util/io.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -31,12 +32,6 @@ Result<void> write_map(pid_t pid, const char* file, const std::string& text) {
     if (n < 0) return fail_errno("write " + path);
     if (static_cast<size_t>(n) != text.size()) return fail("write " + path + ": short write");
     return {};
-}
-
-void reap(pid_t pid) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
 }
 
 } // namespace
@@ -67,8 +62,7 @@ Result<UniqueFd> make_idmap_userns(const std::vector<IdMapping>& uids,
         int err = ::unshare(CLONE_NEWUSER) < 0 ? errno : 0;
         (void)!::write(ready[1], &err, sizeof(err));
         char c;
-        while (::read(hold[0], &c, 1) < 0 && errno == EINTR) {
-        }
+        (void)io::retry_eintr([&] { return ::read(hold[0], &c, 1); });
         ::_exit(0);
     }
     ready_w.reset();
@@ -76,14 +70,12 @@ Result<UniqueFd> make_idmap_userns(const std::vector<IdMapping>& uids,
     auto finish = [&](Result<UniqueFd> r) {
         hold_w.reset(); // the child reads EOF and exits
         if (!r) ::kill(pid, SIGKILL);
-        reap(pid);
+        (void)io::wait_pid(pid);
         return r;
     };
 
     int err = 0;
-    ssize_t n;
-    while ((n = ::read(ready_r.get(), &err, sizeof(err))) < 0 && errno == EINTR) {
-    }
+    const ssize_t n = io::retry_eintr([&] { return ::read(ready_r.get(), &err, sizeof(err)); });
     if (n != static_cast<ssize_t>(sizeof(err)))
         return finish(fail("idmap user namespace: the helper child died"));
     if (err != 0) return finish(fail_sys(err, "unshare user namespace for idmap"));

@@ -3,7 +3,7 @@
 // external (bind volumes, the host cgroup directories), the container's cgroup as freezer,
 // and the stdio of the init noted next to the images for the restore.
 #include "hull/checkpoint.hpp"
-#include "runtime/container_cgroup.hpp"
+#include "runtime/container_handle.hpp"
 #include "runtime/criu_args.hpp"
 #include "runtime/criu_run.hpp"
 #include "runtime/launch.hpp"
@@ -52,13 +52,10 @@ Result<void> criu_usable() {
 }
 
 Result<void> checkpoint(const CheckpointOptions& o) {
-    auto store = HULL_TRY(Store::open_root(o.root));
-    auto c = HULL_TRY(store.open(o.id));
-    auto st = HULL_TRY(c.load());
-    HULL_TRY(check_operation(derive_status(st, c.dirfd(), frozen_probe(st)), Operation::Checkpoint,
-                             o.id));
+    auto h = HULL_TRY(open_container(o.root, o.id, Operation::Checkpoint));
+    const ContainerState& st = h.state();
     HULL_TRY(criu::usable());
-    auto cfg = HULL_TRY(load_snapshot(c));
+    const Config& cfg = *HULL_TRY(h.config());
     auto common = HULL_TRY(criu::common_from(o.criu, criu::MakeDirs::Yes));
     common.network_lock = criu::network_lock_for(cfg, common);
     if (!o.parent_path.empty()) {
@@ -69,7 +66,7 @@ Result<void> checkpoint(const CheckpointOptions& o) {
     }
 
     criu::DumpPlan plan{.pid = st.pid, .parent_path = o.parent_path};
-    auto cg = HULL_TRY(container_cgroup(st));
+    const cgroups::Cgroup* cg = HULL_TRY(h.cgroup());
     if (cg) {
         if (cg->host().layout == cgroups::Layout::Unified)
             plan.freeze_cgroup = cg->host().hierarchies.at(0).mount_point + cg->path();
@@ -99,7 +96,7 @@ Result<void> checkpoint(const CheckpointOptions& o) {
         return std::unexpected(criu::failure(pre ? "criu pre-dump" : "criu dump", code, log));
     if (pre || criu::has(common.opts, criu::Opt::LeaveRunning)) return {};
     // criu killed the processes: the container goes, as `delete --force` would remove it
-    c.unlock();
+    h.record().unlock();
     return with_context(remove(o.root, o.id, DeleteMode::Force),
                         "remove the checkpointed container");
 }

@@ -18,13 +18,4 @@ Result<std::optional<cgroups::Cgroup>> container_cgroup(const ContainerState& st
     return std::optional<cgroups::Cgroup>(cgroups::Cgroup::attach(host, std::move(where)));
 }
 
-FrozenProbe frozen_probe(const ContainerState& st) {
-    return [&st]() {
-        auto cg = container_cgroup(st);
-        if (!cg || !*cg) return false;
-        auto f = (*cg)->frozen();
-        return f && *f;
-    };
-}
-
 } // namespace hull::runtime

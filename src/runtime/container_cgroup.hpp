@@ -1,6 +1,7 @@
 // The link between a container record and its cgroup: `create` saves the cgroup path in
 // state.json (ContainerState::extra["cgroupPath"]); every later command (delete, kill --all,
-// pause, resume, update, ps, events, state) reopens the cgroup from there.
+// pause, resume, update, ps, events, state) reopens the cgroup from there, through
+// ContainerHandle::cgroup() (container_handle.hpp).
 #pragma once
 
 #include "cgroups/cgroups.hpp"
@@ -21,8 +22,5 @@ void save_cgroup_path(ContainerState& st, const cgroups::Placement& where);
 
 // The container's cgroup on this host. nullopt when the record has no cgroup path.
 Result<std::optional<cgroups::Cgroup>> container_cgroup(const ContainerState& st);
-
-// A FrozenProbe for derive_status(): true when the container's cgroup is frozen.
-FrozenProbe frozen_probe(const ContainerState& st);
 
 } // namespace hull::runtime

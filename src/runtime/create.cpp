@@ -75,43 +75,89 @@ void kill_init(const Launched& l) {
     (void)sys::pidfd_wait(l.pidfd.get());
 }
 
+// `create` as a list of phases; each fills the members the later ones use. On failure the
+// caller runs undo().
 struct Parent {
+    Parent(const CreateOptions& o, ConsoleMode console) : opts(o), console_mode(console) {}
+
     const CreateOptions& opts;
     ConsoleMode console_mode;
+    // read_bundle
     Config cfg;
+    std::string bundle; // absolute
+    std::string rootfs; // absolute
+    ns::Plan plan;
+    // reserve_id
     ContainerState st;
     std::optional<Container> container;
+    std::string state_root;
+    UniqueFd fifo; // O_PATH fd of exec.fifo, for the init
+    // prepare_init
+    terminal::ConsoleRoute console;
+    std::optional<seccomp::Launch> sec;
+    SyncPair sync;
     std::optional<cgroups::Cgroup> cgroup;
+    std::vector<rootfs::IdmappedTree> idmapped;
+    UniqueFd trampoline;
+    // clone_init
+    CgroupNsMode cgroupns = CgroupNsMode::ByClone;
     Launched launched;
     bool hooks_started = false;
     UnitStart unit; // the systemd driver's unit
 
     Result<void> build();
+    Result<void> read_bundle();
+    Result<void> reserve_id();
+    Result<void> prepare_init();
     Result<void> make_cgroup();
+    Result<void> clone_init();
+    Result<void> place_init(const sys::CloneResult& child);
     Result<void> enter_cgroup(const sys::CloneResult& child);
     Result<void> move_net_devices(pid_t init);
+    Result<void> release_maps();
     Result<void> talk_to_init(int sync_fd);
+    Result<void> take_console();
+    Result<void> record_created();
     void undo();
+
+    bool wants_terminal() const { return cfg.process && cfg.process->terminal.value_or(false); }
 };
 
 Result<void> Parent::build() {
-    std::string bundle = HULL_TRY(absolute_dir(opts.bundle.empty() ? "." : opts.bundle, "bundle"));
+    HULL_TRY(read_bundle());
+    HULL_TRY(reserve_id());
+    HULL_TRY(prepare_init());
+    HULL_TRY(clone_init());
+    HULL_TRY(release_maps());
+    HULL_TRY(talk_to_init(sync.parent.get()));
+    HULL_TRY(take_console());
+    HULL_TRY(record_created());
+    return {};
+}
+
+// The config and the paths of the bundle, checked before anything is made.
+Result<void> Parent::read_bundle() {
+    bundle = HULL_TRY(absolute_dir(opts.bundle.empty() ? "." : opts.bundle, "bundle"));
     std::string cfg_path = opts.config_path.empty() ? bundle + "/config.json" : opts.config_path;
     cfg = HULL_TRY(load_config_file(cfg_path));
     for (const auto& w : cfg.warnings)
         log::warn(w);
     HULL_TRY(check_supported(cfg));
-    std::string rootfs = cfg.root.path;
+    rootfs = cfg.root.path;
     if (rootfs.empty() || rootfs[0] != '/') rootfs = bundle + "/" + rootfs;
     rootfs = HULL_TRY(absolute_dir(rootfs, "root.path"));
-    ns::Plan plan = HULL_TRY(ns::plan(cfg));
+    plan = HULL_TRY(ns::plan(cfg));
     HULL_TRY(netdev::check(cfg.linux->netDevices));
-    bool terminal = cfg.process && cfg.process->terminal.value_or(false);
-    if (terminal && console_mode == ConsoleMode::Socket && opts.console_socket.empty())
+    if (wants_terminal() && console_mode == ConsoleMode::Socket && opts.console_socket.empty())
         return fail("process.terminal is set: --console-socket is required");
+    return {};
+}
 
+// The id reserved in the store with a `creating` record, the config snapshot and exec.fifo.
+Result<void> Parent::reserve_id() {
     HULL_TRY(validate_id(opts.id));
     auto store = HULL_TRY(Store::open_root(opts.root));
+    state_root = store.root();
     st.id = opts.id;
     st.status = Status::Creating;
     st.bundle = bundle;
@@ -130,7 +176,7 @@ Result<void> Parent::build() {
     }
     if (mkfifoat(dirfd, std::string(kExecFifo).c_str(), 0600) < 0)
         return fail_errno("mkfifo exec.fifo");
-    UniqueFd fifo(openat(dirfd, std::string(kExecFifo).c_str(), O_PATH | O_CLOEXEC));
+    fifo.reset(openat(dirfd, std::string(kExecFifo).c_str(), O_PATH | O_CLOEXEC));
     if (!fifo) return fail_errno("open exec.fifo");
     if (!plan.uid_map.empty()) {
         // The init opens the fifo as root of its user namespace: give it to that user.
@@ -144,46 +190,36 @@ Result<void> Parent::build() {
             fchownat(dirfd, std::string(kExecFifo).c_str(), *uid, *gid, AT_SYMLINK_NOFOLLOW) < 0)
             return fail_errno("chown exec.fifo");
     }
+    return {};
+}
 
-    terminal::ConsoleRoute console;
-    if (terminal)
+// Everything the init gets from us at the clone: console route, seccomp program, sync
+// socket, its cgroup, idmapped trees, joined pid/time namespaces and the trampoline.
+Result<void> Parent::prepare_init() {
+    if (wants_terminal())
         console = HULL_TRY(terminal::console_route(
             console_mode == ConsoleMode::Socket ? opts.console_socket : std::string()));
     // The seccomp program is compiled (or taken from the cache) here; the init loads it.
-    std::optional<seccomp::Launch> sec;
     if (cfg.linux->seccomp)
-        sec.emplace(HULL_TRY(seccomp::prepare(*cfg.linux->seccomp, store.root(), cfg.ociVersion)));
-    auto sync = HULL_TRY(make_sync_pair());
+        sec.emplace(HULL_TRY(seccomp::prepare(*cfg.linux->seccomp, state_root, cfg.ociVersion)));
+    sync = HULL_TRY(make_sync_pair());
     HULL_TRY(make_cgroup());
     // idmap mounts with their own mappings are made here, in the host user namespace (and
     // before prepare_cloner, so that their helper child stays in our pid namespace).
-    const auto idmapped = HULL_TRY(rootfs::make_idmapped_trees(cfg, bundle));
+    idmapped = HULL_TRY(rootfs::make_idmapped_trees(cfg, bundle));
     // With a user namespace joined by path, the joiner does this in that namespace.
     if (!plan.joined_user) HULL_TRY(ns::prepare_cloner(plan, cfg));
     // CVE-2019-5736: the sealed trampoline, when the container could write hull's binary (a
     // joined user namespace's maps are not known here: counted as shared).
-    UniqueFd trampoline;
     if (cfg.process)
         trampoline = HULL_TRY(exe_guard::trampoline_for(
             *cfg.process, plan.new_user ? exe_guard::UserNs::Own : exe_guard::UserNs::Shared,
             plan.uid_map, plan.gid_map));
+    return {};
+}
 
-    InitContext ctx;
-    ctx.cfg = &cfg;
-    ctx.plan = plan;
-    ctx.bundle = bundle;
-    ctx.rootfs = rootfs;
-    ctx.sync_fd = sync.child.get();
-    ctx.fifo_fd = fifo.get();
-    ctx.console_fd = console.to_child.get();
-    ctx.preserve_fds = opts.preserve_fds;
-    ctx.listen_fds = opts.listen_fds;
-    ctx.pivot = opts.pivot;
-    ctx.state = st;
-    ctx.seccomp = sec ? &*sec : nullptr;
-    ctx.trampoline_fd = trampoline ? trampoline.get() : -1;
-    ctx.oom_by_parent = true;
-
+// Clones the init (which runs init_main and never returns here), then places it.
+Result<void> Parent::clone_init() {
     sys::CloneRequest req;
     req.flags = plan.clone_flags;
     req.pidfd = sys::WantPidFd::Yes;
@@ -195,10 +231,25 @@ Result<void> Parent::build() {
         // v1 has no CLONE_INTO_CGROUP: the init makes its cgroup namespace itself once we have
         // moved it, so the namespace's root is the container's cgroup.
         req.flags &= ~static_cast<uint64_t>(CLONE_NEWCGROUP);
-        ctx.cgroupns = CgroupNsMode::UnshareWhenPlaced;
+        cgroupns = CgroupNsMode::UnshareWhenPlaced;
     }
-    ctx.cgroup_dirs = cgroup_dirs(*cgroup);
-    ctx.idmapped = &idmapped;
+    const InitContext ctx{.cfg = &cfg,
+                          .plan = plan,
+                          .bundle = bundle,
+                          .rootfs = rootfs,
+                          .sync_fd = sync.child.get(),
+                          .fifo_fd = fifo.get(),
+                          .console_fd = console.to_child.get(),
+                          .preserve_fds = opts.preserve_fds,
+                          .listen_fds = opts.listen_fds,
+                          .pivot = opts.pivot,
+                          .state = st,
+                          .idmapped = &idmapped,
+                          .cgroupns = cgroupns,
+                          .cgroup_dirs = cgroup_dirs(*cgroup),
+                          .seccomp = sec ? &*sec : nullptr,
+                          .trampoline_fd = trampoline ? trampoline.get() : -1,
+                          .oom_by_parent = true};
     (void)log::file_fd(); // open --log before the clone: the init keeps that fd
     // Not dumpable from here on (the init inherits it): container processes that share its pid
     // namespace cannot open its /proc entries (exe, fd, mem) while it runs hull's code.
@@ -208,21 +259,27 @@ Result<void> Parent::build() {
     if (child.pid == 0) init_main(ctx); // never returns
     launched.pid = child.pid;
     launched.pidfd = std::move(child.pidfd);
+    // What the init inherited is its own now.
     sec.reset(); // the listener connection now belongs to the init
     sync.child.reset();
     console.to_child.reset();
     cgroup_dir.reset();
     trampoline.reset();
-    {
-        auto r = enter_cgroup(child);
-        if (r && cfg.process) r = process::set_oom_score_adj(child.pid, cfg.process->oomScoreAdj);
-        if (r && !cfg.linux->netDevices.empty()) r = move_net_devices(child.pid);
-        if (!r) {
-            sync_send_error(sync.parent.get(), r.error());
-            return std::unexpected(r.error());
-        }
-    }
+    return place_init(child);
+}
 
+// Before the init builds anything: its cgroup, oomScoreAdj and network devices. A failure
+// is also sent to the init, which stops.
+Result<void> Parent::place_init(const sys::CloneResult& child) {
+    auto r = enter_cgroup(child);
+    if (r && cfg.process) r = process::set_oom_score_adj(child.pid, cfg.process->oomScoreAdj);
+    if (r && !cfg.linux->netDevices.empty()) r = move_net_devices(child.pid);
+    if (!r) sync_send_error(sync.parent.get(), r.error());
+    return r;
+}
+
+// The id maps of a new user namespace, then the go-ahead the init waits for.
+Result<void> Parent::release_maps() {
     if (plan.new_user) {
         auto r = ns::write_id_maps(launched.pid, cfg);
         if (!r) {
@@ -231,14 +288,21 @@ Result<void> Parent::build() {
         }
         HULL_TRY(sync_send(sync.parent.get(), SyncMsg::MapsWritten));
     }
-    if (ctx.cgroupns == CgroupNsMode::UnshareWhenPlaced)
+    if (cgroupns == CgroupNsMode::UnshareWhenPlaced)
         HULL_TRY(sync_send(sync.parent.get(), SyncMsg::CgroupPlaced));
-    HULL_TRY(talk_to_init(sync.parent.get()));
-    if (console.peer) {
-        auto [master, name] = HULL_TRY(terminal::recv_master(console.peer.get()));
-        launched.console_master = std::move(master);
-    }
+    return {};
+}
 
+// The pty master, when `run` receives it in-process.
+Result<void> Parent::take_console() {
+    if (!console.peer) return {};
+    auto [master, name] = HULL_TRY(terminal::recv_master(console.peer.get()));
+    launched.console_master = std::move(master);
+    return {};
+}
+
+// The `created` record and --pid-file, then the init may lose its parent.
+Result<void> Parent::record_created() {
     st.pid = launched.pid;
     st.pid_start_time = HULL_TRY(proc::start_time(launched.pid));
     st.status = Status::Created;
@@ -327,8 +391,15 @@ Result<void> Parent::talk_to_init(int sync_fd) {
 }
 
 void Parent::undo() {
+    // What was made for the init is closed first, as the locals of a single build() were.
+    sync = {};
+    console = {};
+    sec.reset();
+    idmapped.clear();
+    trampoline.reset();
+    fifo.reset();
     kill_init(launched);
-    if (!cfg.linux->find_namespace(NamespaceType::Mount) && !st.rootfs.empty())
+    if (cfg.linux && !cfg.linux->find_namespace(NamespaceType::Mount) && !st.rootfs.empty())
         if (auto r = rootfs::release_host_rootfs(st.rootfs); !r)
             log::warn("clean up after a failed create: " + r.error().message());
     if (cgroup) {
@@ -361,7 +432,7 @@ Result<Config> load_snapshot(const Container& c) {
 }
 
 Result<Launched> launch(const CreateOptions& opts, ConsoleMode console) {
-    Parent p{opts, console, {}, {}, {}, {}, {}, false, {}};
+    Parent p(opts, console);
     auto r = p.build();
     if (!r) {
         p.undo();

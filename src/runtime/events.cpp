@@ -2,10 +2,8 @@
 // (--stats) or every --interval together with OOM notifications until the container stops.
 // Single threaded: one loop polls the init's pidfd (its exit ends the stream) with a short
 // timeout, checks the cgroup's OOM kill counter and prints the statistics when they are due.
-#include "runtime/container_cgroup.hpp"
-
 #include "hull/runtime.hpp"
-#include "state/store.hpp"
+#include "runtime/container_handle.hpp"
 #include "sys/pidfd.hpp"
 #include "util/log.hpp"
 #include "util/proc.hpp"
@@ -31,18 +29,16 @@ struct Watched {
 // The container's cgroup, refusing a stopped container with runc's text. The store is not
 // locked: events only read, and a stream must not block kill or delete.
 Result<Watched> watch(const std::string& root, const std::string& id) {
-    HULL_TRY(validate_id(id));
-    auto store = HULL_TRY(Store::open_root(root));
-    auto c = HULL_TRY(store.open(id, LockMode::None));
-    auto st = HULL_TRY(c.load());
+    // Opened for no operation: events refuses a stopped container with its own text.
+    auto h = HULL_TRY(open_container(root, id, std::nullopt, LockMode::None));
     auto not_running = [&] { return fail("container with id " + id + " is not running"); };
-    if (derive_status(st, c.dirfd()) == Status::Stopped) return not_running();
-    auto cg = HULL_TRY(container_cgroup(st));
-    if (!cg) return fail("container " + id + " has no cgroup");
+    if (h.status() == Status::Stopped) return not_running();
+    auto* cg = HULL_TRY(h.required_cgroup());
+    const ContainerState& st = h.state();
     auto fd = sys::pidfd_open(st.pid);
     if (!fd || proc::liveness(st.pid, st.pid_start_time) != proc::Liveness::Alive)
         return not_running();
-    return Watched{std::move(*cg), std::move(*fd)};
+    return Watched{.cgroup = std::move(*cg), .init = std::move(*fd)};
 }
 
 Result<nlohmann::ordered_json> stats_of(const cgroups::Cgroup& cg, const std::string& id) {

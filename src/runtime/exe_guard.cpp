@@ -3,6 +3,7 @@
 
 #include "process/process.hpp"
 #include "runtime/trampoline_blob.hpp"
+#include "util/io.hpp"
 
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -38,14 +39,10 @@ Result<UniqueFd> sealed_memfd() {
     if (!mem)
         return fail_errno("make the trampoline's memfd (an executable memfd; vm.memfd_noexec=2 "
                           "forbids them: install hull on a read-only mount instead)");
-    const unsigned char* p = trampoline_blob::kData;
-    for (size_t left = trampoline_blob::kSize; left > 0;) {
-        ssize_t n = write(mem.get(), p, left);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return fail_errno("write the trampoline");
-        p += n;
-        left -= static_cast<size_t>(n);
-    }
+    HULL_TRY(io::write_all(mem.get(),
+                           std::string_view(reinterpret_cast<const char*>(trampoline_blob::kData),
+                                            trampoline_blob::kSize),
+                           "write the trampoline"));
     if (fcntl(mem.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
         return fail_errno("seal the trampoline");
     return mem;

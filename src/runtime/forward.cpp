@@ -2,6 +2,7 @@
 
 #include "sys/pidfd.hpp"
 #include "util/fd.hpp"
+#include "util/io.hpp"
 
 #include <poll.h>
 #include <sys/signalfd.h>
@@ -27,13 +28,10 @@ Result<void> forward_until_exit(int pidfd) {
     if (!sfd) return fail_errno("signalfd");
     for (;;) {
         struct pollfd p[2] = {{pidfd, POLLIN, 0}, {sfd.get(), POLLIN, 0}};
-        if (poll(p, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            return fail_errno("poll");
-        }
+        if (io::retry_eintr([&] { return poll(p, 2, -1); }) < 0) return fail_errno("poll");
         if (p[1].revents & POLLIN) {
             struct signalfd_siginfo si;
-            if (read(sfd.get(), &si, sizeof si) == sizeof si)
+            if (io::retry_eintr([&] { return read(sfd.get(), &si, sizeof si); }) == sizeof si)
                 (void)sys::pidfd_send_signal(pidfd, static_cast<int>(si.ssi_signo));
         }
         if (p[0].revents & POLLIN) return {};

@@ -70,6 +70,8 @@ Result<void> check_command(const Config& cfg) {
 }
 
 struct Init {
+    explicit Init(const InitContext& c) : ctx(c), cfg(*c.cfg) {}
+
     const InitContext& ctx;
     const Config& cfg;
     UniqueFd rootfd;
@@ -232,7 +234,7 @@ void init_main(const InitContext& ctx) {
             keep.push_back(3 + i);
         (void)sys::close_fds_from(3, sys::FdAction::Close, keep);
     }
-    Init init{ctx, *ctx.cfg, {}, {}, 0, {}, {}};
+    Init init(ctx);
     if (auto r = init.build(); !r) {
         sync_send_error(ctx.sync_fd, r.error());
         _exit(1);

@@ -2,12 +2,14 @@
 #include "hooks/hooks.hpp"
 #include "hull/runtime.hpp"
 #include "rootfs/rootfs.hpp"
-#include "runtime/container_cgroup.hpp"
+#include "runtime/container_handle.hpp"
 #include "runtime/launch.hpp"
 #include "runtime/systemd_unit.hpp"
 #include "state/store.hpp"
 #include "sys/pidfd.hpp"
+#include "util/build_info.h"
 #include "util/fs.hpp"
+#include "util/io.hpp"
 #include "util/log.hpp"
 #include "util/proc.hpp"
 
@@ -44,8 +46,8 @@ Result<void> release_init(const Container& c, const ContainerState& st) {
         struct pollfd p {
             fifo.get(), POLLIN, 0
         };
-        int n = poll(&p, 1, 100);
-        if (n < 0 && errno != EINTR) return fail_errno("poll exec.fifo");
+        const int n = io::retry_eintr([&] { return poll(&p, 1, 100); });
+        if (n < 0) return fail_errno("poll exec.fifo");
         if (n > 0 && (p.revents & POLLIN)) break;
         if (proc::liveness(st.pid, st.pid_start_time) != proc::Liveness::Alive)
             return fail("the container init exited before it could be started");
@@ -53,18 +55,23 @@ Result<void> release_init(const Container& c, const ContainerState& st) {
     int flags = fcntl(fifo.get(), F_GETFL);
     if (flags < 0 || fcntl(fifo.get(), F_SETFL, flags & ~O_NONBLOCK) < 0)
         return fail_errno("exec.fifo: clear O_NONBLOCK");
-    std::string data;
-    char buf[4096];
-    for (;;) {
-        ssize_t r = read(fifo.get(), buf, sizeof buf);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) return fail_errno("read exec.fifo");
-        if (r == 0) break;
-        data.append(buf, static_cast<size_t>(r));
-    }
+    const std::string data = HULL_TRY(io::read_all(fifo.get(), "read exec.fifo"));
     if (data.empty()) return fail("exec.fifo: the container init did not answer");
     if (data.size() > 1) return fail(data.substr(1));
     return {};
+}
+
+ContainerInfo info_of(const ContainerHandle& h) {
+    const ContainerState& st = h.state();
+    return {.ociVersion = HULL_SPEC_VERSION,
+            .id = st.id,
+            .pid = h.status() == Status::Stopped ? 0 : st.pid,
+            .status = std::string(to_string(h.status())),
+            .bundle = st.bundle,
+            .rootfs = st.rootfs,
+            .created = st.created,
+            .owner = st.owner,
+            .annotations = st.annotations};
 }
 
 std::string signal_error(int sig) {
@@ -73,8 +80,8 @@ std::string signal_error(int sig) {
 
 // On cgroup v1 a SIGKILLed process in a frozen cgroup only dies once thawed, so a paused
 // container is thawed after SIGKILL (as runc does).
-void thaw_after_kill(const ContainerState& st) {
-    if (auto cg = container_cgroup(st); cg && *cg) (void)(*cg)->thaw();
+void thaw_after_kill(ContainerHandle& h) {
+    if (auto cg = h.cgroup(); cg && *cg) (void)(*cg)->thaw();
 }
 
 // Signals every process that shares the init's pid namespace (when it has its own), else
@@ -113,12 +120,12 @@ std::string default_root_for(uid_t euid, const char* xdg_runtime_dir) {
 }
 
 Result<void> start(const std::string& root, const std::string& id) {
-    auto store = HULL_TRY(Store::open_root(root));
-    auto c = HULL_TRY(store.open(id));
-    auto st = HULL_TRY(c.load(StateDetail::Lean));
-    HULL_TRY(check_operation(derive_status(st, c.dirfd(), frozen_probe(st)), Operation::Start, id));
-    auto cfg = HULL_TRY(load_snapshot(c));
+    auto h = HULL_TRY(
+        open_container(root, id, Operation::Start, LockMode::Exclusive, StateDetail::Lean));
+    const Config& cfg = *HULL_TRY(h.config());
     if (!cfg.process) return fail("process: the config has no process to start");
+    Container& c = h.record();
+    ContainerState& st = h.state();
     HULL_TRY(release_init(c, st));
     if (unlinkat(c.dirfd(), std::string(kExecFifo).c_str(), 0) < 0 && errno != ENOENT)
         return fail_errno("remove exec.fifo");
@@ -135,46 +142,38 @@ Result<void> start(const std::string& root, const std::string& id) {
     return {};
 }
 
-Result<nlohmann::ordered_json> state(const std::string& root, const std::string& id) {
-    HULL_TRY(validate_id(id));
-    auto store = HULL_TRY(Store::open_root(root));
-    auto c = HULL_TRY(store.open(id, LockMode::None));
-    auto st = HULL_TRY(c.load());
-    return to_runc_json(st, derive_status(st, c.dirfd(), frozen_probe(st)));
+Result<ContainerInfo> state(const std::string& root, const std::string& id) {
+    return info_of(HULL_TRY(open_container(root, id, std::nullopt, LockMode::None)));
 }
 
-Result<std::vector<nlohmann::ordered_json>> list(const std::string& root) {
-    std::vector<nlohmann::ordered_json> out;
+Result<std::vector<ContainerInfo>> list(const std::string& root) {
+    std::vector<ContainerInfo> out;
     auto store = Store::open_root(root);
     // A root that does not exist lists as empty (as runc); anything else, e.g. a root that is
     // a regular file (ENOTDIR), is an error.
     if (!store && store.error().err() == ENOENT) return out;
     if (!store) return std::unexpected(store.error());
     for (const auto& id : HULL_TRY(store->list())) {
-        auto c = store->open(id, LockMode::None);
-        if (!c) continue; // deleted meanwhile
-        auto st = c->load();
-        if (!st) continue;
-        out.push_back(to_runc_json(*st, derive_status(*st, c->dirfd(), frozen_probe(*st))));
+        auto h = open_container(*store, id, std::nullopt, LockMode::None);
+        if (!h) continue; // deleted meanwhile
+        out.push_back(info_of(*h));
     }
     return out;
 }
 
 Result<void> kill(const std::string& root, const std::string& id, int sig, KillScope scope) {
-    auto store = HULL_TRY(Store::open_root(root));
-    auto c = HULL_TRY(store.open(id));
-    auto st = HULL_TRY(c.load(StateDetail::Lean));
-    HULL_TRY(check_operation(derive_status(st, c.dirfd()), Operation::Kill, id));
-    auto pidfd = HULL_TRY(open_init(st));
+    auto h =
+        HULL_TRY(open_container(root, id, Operation::Kill, LockMode::Exclusive, StateDetail::Lean));
+    auto pidfd = HULL_TRY(open_init(h.state()));
     if (scope == KillScope::All) {
         // Through the cgroup when there is one: it also finds processes outside the init's
         // pid namespace, and freezes them while signalling so that no fork escapes.
-        auto cg = HULL_TRY(container_cgroup(st));
-        if (cg) return with_context(cg->signal_all(sig), signal_error(sig));
-        return signal_all(st, pidfd.get(), sig);
+        if (const auto* cg = HULL_TRY(h.cgroup()))
+            return with_context(cg->signal_all(sig), signal_error(sig));
+        return signal_all(h.state(), pidfd.get(), sig);
     }
     HULL_TRY_CTX(sys::pidfd_send_signal(pidfd.get(), sig), signal_error(sig));
-    if (sig == SIGKILL) thaw_after_kill(st);
+    if (sig == SIGKILL) thaw_after_kill(h);
     return {};
 }
 
@@ -182,13 +181,13 @@ namespace {
 
 // Kills what is left in the container's cgroup (processes that escaped the init's death
 // when there is no pid namespace) and removes it from every hierarchy.
-Result<void> remove_cgroup(const ContainerState& st) {
-    auto cg = HULL_TRY(container_cgroup(st));
+Result<void> remove_cgroup(ContainerHandle& h) {
+    const auto* cg = HULL_TRY(h.cgroup());
     if (!cg) return {};
     auto pids = cg->pids();
     if (pids && !pids->empty())
         HULL_TRY_CTX(cg->signal_all(SIGKILL), "kill the cgroup's processes");
-    if (auto u = systemd_unit(st)) HULL_TRY(stop_container_unit(*u));
+    if (auto u = systemd_unit(h.state())) HULL_TRY(stop_container_unit(*u));
     return with_context(cg->destroy(), "remove cgroup " + cg->path());
 }
 
@@ -204,29 +203,31 @@ Result<void> release_mounts(const Config* cfg, const ContainerState& st, DeleteM
 } // namespace
 
 Result<void> remove(const std::string& root, const std::string& id, DeleteMode mode) {
+    HULL_TRY(validate_id(id));
     auto store = HULL_TRY(Store::open_root(root));
     (void)store.remove_stale_temps(std::chrono::seconds(0)); // a killed create's reservation
-    auto c = HULL_TRY(store.open(id));
-    auto st = HULL_TRY(c.load(StateDetail::Lean));
-    Status status = derive_status(st, c.dirfd());
-    if (mode == DeleteMode::Normal) HULL_TRY(check_operation(status, Operation::Delete, id));
-    if (status != Status::Stopped) {
+    auto h = HULL_TRY(open_container(
+        store, id, mode == DeleteMode::Normal ? Operation::Delete : Operation::ForceDelete,
+        LockMode::Exclusive, StateDetail::Lean));
+    ContainerState& st = h.state();
+    if (h.status() != Status::Stopped) {
         if (auto pidfd = open_init(st)) {
             HULL_TRY(signal_all(st, pidfd->get(), SIGKILL));
-            thaw_after_kill(st);
+            thaw_after_kill(h);
             bool gone = HULL_TRY(sys::pidfd_poll_exit(pidfd->get(), 10000));
             if (!gone) return fail("delete: the container init did not die after SIGKILL");
         }
     }
-    if (auto r = remove_cgroup(st); !r) {
+    if (auto r = remove_cgroup(h); !r) {
         if (mode == DeleteMode::Normal) return std::unexpected(r.error());
         log::warn(r.error().message());
     }
-    auto cfg = load_snapshot(c);
-    if (cfg && !cfg->hooks.poststop.empty()) (void)c.load_annotations(st); // the hooks' state
-    HULL_TRY(release_mounts(cfg ? &*cfg : nullptr, st, mode));
-    HULL_TRY_CTX(c.destroy(), "remove the container state");
-    if (cfg) run_poststop(*cfg, st);
+    auto cfg = h.config();
+    if (cfg && !(*cfg)->hooks.poststop.empty())
+        (void)h.record().load_annotations(st); // the hooks' state
+    HULL_TRY(release_mounts(cfg ? *cfg : nullptr, st, mode));
+    HULL_TRY_CTX(h.record().destroy(), "remove the container state");
+    if (cfg) run_poststop(**cfg, st);
     return {};
 }
 

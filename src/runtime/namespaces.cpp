@@ -2,6 +2,7 @@
 
 #include "sys/ns.hpp"
 #include "util/fs.hpp"
+#include "util/io.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -15,31 +16,15 @@
 namespace hull::runtime::ns {
 namespace {
 
-#ifndef CLONE_NEWTIME
-constexpr int CLONE_NEWTIME = 0x00000080;
-#endif
-
-int flag_of(NamespaceType t) {
-    switch (t) {
-    case NamespaceType::Pid:
-        return CLONE_NEWPID;
-    case NamespaceType::Network:
-        return CLONE_NEWNET;
-    case NamespaceType::Mount:
-        return CLONE_NEWNS;
-    case NamespaceType::Ipc:
-        return CLONE_NEWIPC;
-    case NamespaceType::Uts:
-        return CLONE_NEWUTS;
-    case NamespaceType::User:
-        return CLONE_NEWUSER;
-    case NamespaceType::Cgroup:
-        return CLONE_NEWCGROUP;
-    case NamespaceType::Time:
-        return CLONE_NEWTIME;
-    }
-    return 0;
-}
+// The config's NamespaceType and sys::NsType give each type the same value.
+static_assert(clone_flag(NamespaceType::Pid) == CLONE_NEWPID);
+static_assert(clone_flag(NamespaceType::Network) == CLONE_NEWNET);
+static_assert(clone_flag(NamespaceType::Mount) == CLONE_NEWNS);
+static_assert(clone_flag(NamespaceType::Ipc) == CLONE_NEWIPC);
+static_assert(clone_flag(NamespaceType::Uts) == CLONE_NEWUTS);
+static_assert(clone_flag(NamespaceType::User) == CLONE_NEWUSER);
+static_assert(clone_flag(NamespaceType::Cgroup) == CLONE_NEWCGROUP);
+static_assert(clone_flag(NamespaceType::Time) == CLONE_NEWTIME);
 
 std::string map_text(const std::vector<IdMapping>& maps) {
     std::string s;
@@ -67,31 +52,6 @@ Result<std::string> time_offsets_text(const Config& cfg) {
                    std::to_string(off.nanosecs.value_or(0)) + "\n";
     }
     return offsets;
-}
-
-void write_all(int fd, std::string_view data) {
-    while (!data.empty()) {
-        const ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;
-        data.remove_prefix(static_cast<size_t>(n));
-    }
-}
-
-std::string read_all(int fd) {
-    std::string out;
-    char buf[4096];
-    for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return out;
-        out.append(buf, static_cast<size_t>(n));
-    }
-}
-
-void reap(pid_t pid) {
-    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
 }
 
 std::vector<IdMapping> parse_map(const std::string& text) {
@@ -129,12 +89,13 @@ read_userns_maps(const std::string& path) {
             auto g = fs::read_file("/proc/self/gid_map");
             out = u && g ? "M" + *u + '\0' + *g : "E" + std::to_string(EIO);
         }
-        write_all(wr.get(), out);
+        (void)io::write_all(wr.get(), out);
         ::_exit(0);
     }
     wr.reset();
-    const std::string got = read_all(rd.get());
-    reap(pid);
+    // A failed read leaves `got` empty: reported as "no answer" below.
+    const std::string got = io::read_all(rd.get()).value_or(std::string());
+    (void)io::wait_pid(pid);
     const std::string what = "read the maps of user namespace " + path;
     if (got.starts_with("E")) return fail_sys(std::atoi(got.c_str() + 1), what);
     const size_t sep = got.find('\0');
@@ -155,10 +116,10 @@ Result<Plan> plan(const Config& cfg) {
     bool user_joined = false;
     for (const auto& n : lx.namespaces) {
         if (!n.path || n.path->empty()) {
-            p.clone_flags |= static_cast<uint64_t>(flag_of(n.type));
+            p.clone_flags |= static_cast<uint64_t>(clone_flag(n.type));
             continue;
         }
-        Join j{n.type, *n.path};
+        Join j{.type = n.type, .path = *n.path};
         if (n.type == NamespaceType::Pid || n.type == NamespaceType::Time)
             p.join_before_clone.push_back(std::move(j));
         else if (n.type == NamespaceType::User) {
@@ -208,13 +169,13 @@ Result<void> prepare_cloner(const Plan& plan, const Config& cfg) {
     // Every file is opened first: paths may be relative to namespaces we leave.
     std::vector<UniqueFd> fds;
     for (const auto& j : plan.join_before_clone)
-        fds.push_back(HULL_TRY(sys::open_namespace(j.path, flag_of(j.type))));
+        fds.push_back(HULL_TRY(sys::open_namespace(j.path, clone_flag(j.type))));
     UniqueFd user;
     if (plan.joined_user) user = HULL_TRY(sys::open_namespace(plan.user_path, CLONE_NEWUSER));
     // pid and time first, while we hold the privileges of our own user namespace over them.
     for (size_t i = 0; i < fds.size(); ++i) {
         const Join& j = plan.join_before_clone[i];
-        HULL_TRY_CTX(sys::join_namespace(fds[i].get(), flag_of(j.type)),
+        HULL_TRY_CTX(sys::join_namespace(fds[i].get(), clone_flag(j.type)),
                      "join " + std::string(to_string(j.type)) + " namespace " + j.path);
     }
     if (user)
@@ -242,14 +203,14 @@ Result<void> write_id_maps(pid_t pid, const Config& cfg) {
 Result<void> join_child(const Plan& plan) {
     std::vector<UniqueFd> fds;
     for (const auto& j : plan.join_in_child)
-        fds.push_back(HULL_TRY(sys::open_namespace(j.path, flag_of(j.type))));
+        fds.push_back(HULL_TRY(sys::open_namespace(j.path, clone_flag(j.type))));
     // The joiner has put us in the joined user namespace: become its root before joining the
     // others with its privileges.
     if (plan.joined_user && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
         return fail_errno("become root in the user namespace " + plan.user_path);
     for (size_t i = 0; i < fds.size(); ++i) {
         const Join& j = plan.join_in_child[i];
-        HULL_TRY_CTX(sys::join_namespace(fds[i].get(), flag_of(j.type)),
+        HULL_TRY_CTX(sys::join_namespace(fds[i].get(), clone_flag(j.type)),
                      "join " + std::string(to_string(j.type)) + " namespace " + j.path);
     }
     return {};

@@ -19,6 +19,7 @@
 
 #include "hull/config.hpp"
 #include "hull/error.hpp"
+#include "sys/ns.hpp"
 
 #include <sys/types.h>
 
@@ -27,6 +28,15 @@
 #include <vector>
 
 namespace hull::runtime::ns {
+
+// The entry of sys's namespace table for a config namespace type (the enums share values)
+// and its CLONE_NEW* flag.
+constexpr sys::NsType sys_type(NamespaceType t) {
+    return static_cast<sys::NsType>(t);
+}
+constexpr int clone_flag(NamespaceType t) {
+    return sys::ns_flag(sys_type(t));
+}
 
 struct Join {
     NamespaceType type;

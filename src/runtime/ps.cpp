@@ -1,9 +1,7 @@
 // `hull ps`: the processes of a container, taken from its cgroup (so processes in a shared or
 // host pid namespace are found too), and runc's filtering of ps(1) output by those pids.
-#include "runtime/container_cgroup.hpp"
-
 #include "hull/runtime.hpp"
-#include "state/store.hpp"
+#include "runtime/container_handle.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -28,13 +26,8 @@ std::vector<std::string_view> fields_of(std::string_view line) {
 } // namespace
 
 Result<std::vector<pid_t>> processes(const std::string& root, const std::string& id) {
-    HULL_TRY(validate_id(id));
-    auto store = HULL_TRY(Store::open_root(root));
-    auto c = HULL_TRY(store.open(id, LockMode::None));
-    auto st = HULL_TRY(c.load());
-    HULL_TRY(check_operation(derive_status(st, c.dirfd(), frozen_probe(st)), Operation::Ps, id));
-    auto cg = HULL_TRY(container_cgroup(st));
-    if (!cg) return fail("container " + id + " has no cgroup");
+    auto h = HULL_TRY(open_container(root, id, Operation::Ps, LockMode::None));
+    const auto* cg = HULL_TRY(h.required_cgroup());
     return with_context(cg->pids(), "list the processes of container " + id);
 }
 

@@ -1,5 +1,7 @@
 #include "runtime/sync.hpp"
 
+#include "util/io.hpp"
+
 #include <sys/socket.h>
 
 #include <array>
@@ -47,19 +49,17 @@ Result<SyncPair> make_sync_pair() {
     int fds[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
         return fail_errno("socketpair");
-    return SyncPair{UniqueFd(fds[0]), UniqueFd(fds[1])};
+    return SyncPair{.parent = UniqueFd(fds[0]), .child = UniqueFd(fds[1])};
 }
 
 Result<void> sync_send(int fd, SyncMsg type, std::string_view text, int err) {
     std::array<char, sizeof(Header) + kMaxText> buf;
-    Header h{static_cast<uint32_t>(type), err};
+    Header h{.type = static_cast<uint32_t>(type), .err = err};
     std::memcpy(buf.data(), &h, sizeof h);
     size_t n = std::min(text.size(), kMaxText);
     if (n > 0) std::memcpy(buf.data() + sizeof h, text.data(), n); // data() may be null
-    ssize_t w;
-    do {
-        w = send(fd, buf.data(), sizeof h + n, MSG_NOSIGNAL);
-    } while (w < 0 && errno == EINTR);
+    const ssize_t w =
+        io::retry_eintr([&] { return send(fd, buf.data(), sizeof h + n, MSG_NOSIGNAL); });
     if (w < 0) {
         int err = errno;
         // The peer is gone (EPIPE) or went away with our last message unread (ECONNRESET):
@@ -84,22 +84,13 @@ namespace {
 
 Result<SyncMessage> recv_message(int fd, int flags) {
     std::array<char, sizeof(Header) + kMaxText> buf;
-    ssize_t r;
-    bool reset_seen = false;
-    for (;;) {
-        r = recv(fd, buf.data(), buf.size(), flags);
-        if (r >= 0 || errno == EINTR) {
-            if (r >= 0) break;
-            continue;
-        }
-        // A peer that closed with unread data leaves ECONNRESET pending on our socket; it is
-        // reported once, before the messages the peer sent ahead of closing (its error report).
-        if (errno == ECONNRESET && !reset_seen) {
-            reset_seen = true;
-            continue;
-        }
-        break;
-    }
+    // A peer that closed with unread data leaves ECONNRESET pending on our socket; it is
+    // reported once, before the messages the peer sent ahead of closing (its error report).
+    auto receive = [&] {
+        return io::retry_eintr([&] { return recv(fd, buf.data(), buf.size(), flags); });
+    };
+    ssize_t r = receive();
+    if (r < 0 && errno == ECONNRESET) r = receive();
     if (r < 0) return fail_errno("sync: receive");
     if (r == 0) return fail("the container init exited unexpectedly");
     if (static_cast<size_t>(r) < sizeof(Header)) return fail("sync: short message");

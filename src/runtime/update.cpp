@@ -1,14 +1,11 @@
 // `hull update`: new resource limits for a living container. The delta is merged into the
 // resources of the config snapshot, written to the cgroup (devices are left alone, as runc
 // does) and saved back into the snapshot so later commands see the same values.
-#include "runtime/container_cgroup.hpp"
-#include "runtime/launch.hpp"
-#include "runtime/systemd_unit.hpp"
-
 #include "cgroups/cgroups.hpp"
 #include "hull/config_parse.hpp"
 #include "hull/runtime.hpp"
-#include "state/store.hpp"
+#include "runtime/container_handle.hpp"
+#include "runtime/systemd_unit.hpp"
 #include "util/log.hpp"
 
 namespace hull::runtime {
@@ -76,14 +73,9 @@ Resources merge_update(const Resources& current, const Resources& delta) {
 
 Result<std::vector<std::string>> update(const std::string& root, const std::string& id,
                                         const Resources& delta) {
-    auto store = HULL_TRY(Store::open_root(root));
-    auto c = HULL_TRY(store.open(id));
-    auto st = HULL_TRY(c.load());
-    HULL_TRY(
-        check_operation(derive_status(st, c.dirfd(), frozen_probe(st)), Operation::Update, id));
-    auto cg = HULL_TRY(container_cgroup(st));
-    if (!cg) return fail("container " + id + " has no cgroup");
-    auto cfg = HULL_TRY(load_snapshot(c));
+    auto h = HULL_TRY(open_container(root, id, Operation::Update));
+    const auto* cg = HULL_TRY(h.required_cgroup());
+    Config& cfg = *HULL_TRY(h.config());
     if (!cfg.linux) cfg.linux.emplace();
     Resources merged = merge_update(cfg.linux->resources.value_or(Resources{}), delta);
     HULL_TRY_CTX(validate_resources(merged, "linux.resources"), "update");
@@ -92,12 +84,13 @@ Result<std::vector<std::string>> update(const std::string& root, const std::stri
     // container by someone else must keep working.
     Resources to_apply = merged;
     to_apply.devices.clear();
-    if (auto u = systemd_unit(st)) HULL_TRY_CTX(update_unit(*u, to_apply), "update");
+    if (auto u = systemd_unit(h.state())) HULL_TRY_CTX(update_unit(*u, to_apply), "update");
     std::vector<std::string> warnings;
     HULL_TRY_CTX(cg->apply(to_apply, cgroups::ApplyMode::Update, warnings),
                  "update cgroup " + cg->path());
     cfg.linux->resources = merged;
-    HULL_TRY_CTX(c.write_file("config.json", to_json(cfg).dump()), "save the config snapshot");
+    HULL_TRY_CTX(h.record().write_file("config.json", to_json(cfg).dump()),
+                 "save the config snapshot");
     return warnings;
 }
 

@@ -1,5 +1,7 @@
 #include "state/lock.hpp"
 
+#include "util/io.hpp"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -16,19 +18,16 @@ int flock_op(LockMode mode) {
 
 Result<void> take_lock(int fd, LockMode mode) {
     if (mode == LockMode::None) return {};
-    while (::flock(fd, flock_op(mode)) < 0) {
-        if (errno != EINTR) return fail_errno("lock container directory");
-    }
+    if (io::retry_eintr([&] { return ::flock(fd, flock_op(mode)); }) < 0)
+        return fail_errno("lock container directory");
     return {};
 }
 
 Result<bool> try_lock(int fd, LockMode mode) {
     if (mode == LockMode::None) return true;
-    while (::flock(fd, flock_op(mode) | LOCK_NB) < 0) {
-        if (errno == EWOULDBLOCK) return false;
-        if (errno != EINTR) return fail_errno("lock container directory");
-    }
-    return true;
+    if (io::retry_eintr([&] { return ::flock(fd, flock_op(mode) | LOCK_NB); }) == 0) return true;
+    if (errno == EWOULDBLOCK) return false;
+    return fail_errno("lock container directory");
 }
 
 void drop_lock(int fd) {

@@ -1,5 +1,5 @@
 // Container state: the lifecycle statuses, which operation is legal in which status, the
-// record persisted in <root>/<id>/state.json, and the runc-shaped JSON `hull state` prints.
+// record persisted in <root>/<id>/state.json, and the runc-shaped state JSON hooks read.
 #pragma once
 
 #include "hull/error.hpp"
@@ -73,7 +73,8 @@ Result<ContainerState> from_persisted_json(std::string_view text);
 // The object runc's `state` prints, in runc's key order:
 //   ociVersion, id, pid (0 when stopped), status, bundle, rootfs, created,
 //   annotations (omitted when empty), owner
-// The caller prints it with dump(2).
+// What hooks read on stdin and the seccomp listener receives. (`hull state` itself prints
+// the same shape from runtime::ContainerInfo: cli/state_json.cpp.)
 nlohmann::ordered_json to_runc_json(const ContainerState&, Status live_status);
 
 // The start signal file whose presence marks a created (not yet started) container.

@@ -1,6 +1,8 @@
 // SCM_RIGHTS fd passing and small AF_UNIX helpers; see sys/fdpass.hpp.
 #include "sys/fdpass.hpp"
 
+#include "util/io.hpp"
+
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -61,15 +63,10 @@ Result<void> send_fd(int sock, int fd, std::string_view payload) {
     c->cmsg_type = SCM_RIGHTS;
     c->cmsg_len = CMSG_LEN(sizeof(int));
     std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    for (;;) {
-        ssize_t n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
-        if (n >= 0) {
-            if (static_cast<size_t>(n) != iov.iov_len)
-                return fail_sys(EMSGSIZE, "sendmsg: short write");
-            return {};
-        }
-        if (errno != EINTR) return fail_errno("sendmsg");
-    }
+    const ssize_t n = io::retry_eintr([&] { return ::sendmsg(sock, &msg, MSG_NOSIGNAL); });
+    if (n < 0) return fail_errno("sendmsg");
+    if (static_cast<size_t>(n) != iov.iov_len) return fail_sys(EMSGSIZE, "sendmsg: short write");
+    return {};
 }
 
 Result<std::pair<UniqueFd, std::string>> recv_fd(int sock) {
@@ -81,10 +78,7 @@ Result<std::pair<UniqueFd, std::string>> recv_fd(int sock) {
     msg.msg_iovlen = 1;
     msg.msg_control = control;
     msg.msg_controllen = sizeof(control);
-    ssize_t n;
-    do {
-        n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    } while (n < 0 && errno == EINTR);
+    const ssize_t n = io::retry_eintr([&] { return ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC); });
     if (n < 0) return fail_errno("recvmsg");
     std::vector<UniqueFd> fds;
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
@@ -114,11 +108,9 @@ Result<UniqueFd> connect_unix(const std::string& path) {
     socklen_t len = HULL_TRY(make_addr(path, addr, holder));
     UniqueFd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!s) return fail_errno("socket");
-    int r;
-    do {
-        r = ::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), len);
-    } while (r < 0 && errno == EINTR);
-    if (r < 0) return fail_errno("connect " + path);
+    if (io::retry_eintr(
+            [&] { return ::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), len); }) < 0)
+        return fail_errno("connect " + path);
     return s;
 }
 

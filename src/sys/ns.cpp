@@ -3,42 +3,21 @@
 
 #include <fcntl.h>
 #include <linux/nsfs.h>
-#include <sched.h>
 #include <sys/ioctl.h>
 
-#include <array>
 #include <cerrno>
-#include <utility>
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 
 namespace hull::sys {
-namespace {
-
-constexpr std::array<std::pair<int, std::string_view>, 8> kTypes{{
-    {CLONE_NEWPID, "pid"},
-    {CLONE_NEWNET, "network"},
-    {CLONE_NEWNS, "mount"},
-    {CLONE_NEWIPC, "ipc"},
-    {CLONE_NEWUTS, "uts"},
-    {CLONE_NEWUSER, "user"},
-    {CLONE_NEWCGROUP, "cgroup"},
-    {CLONE_NEWTIME, "time"},
-}};
-
-} // namespace
 
 std::string_view namespace_type_name(int nstype) {
-    for (const auto& [flag, name] : kTypes)
-        if (flag == nstype) return name;
+    for (const auto& k : kNamespaceKinds)
+        if (k.flag == nstype) return k.oci_name;
     return "unknown";
 }
 
 std::optional<int> namespace_type_flag(std::string_view name) {
-    for (const auto& [flag, n] : kTypes)
-        if (n == name) return flag;
+    for (const auto& k : kNamespaceKinds)
+        if (k.oci_name == name) return k.flag;
     return std::nullopt;
 }
 

@@ -1,6 +1,8 @@
 // pidfd helpers; see sys/pidfd.hpp.
 #include "sys/pidfd.hpp"
 
+#include "util/io.hpp"
+
 #include <poll.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -31,11 +33,11 @@ Result<void> pidfd_send_signal(int pidfd, int sig) {
 Result<ExitInfo> pidfd_wait(int pidfd, WaitMode mode) {
     siginfo_t info{};
     int options = WEXITED | (mode == WaitMode::NoHang ? WNOHANG : 0);
-    for (;;) {
-        if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &info, options) == 0)
-            break;
-        if (errno != EINTR) return fail_errno("waitid");
-    }
+    if (io::retry_eintr([&] {
+            return ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd), &info,
+                            options);
+        }) < 0)
+        return fail_errno("waitid");
     if (info.si_pid == 0) return fail_sys(EAGAIN, "waitid: process still running");
     ExitInfo ex;
     switch (info.si_code) {
@@ -57,11 +59,9 @@ Result<ExitInfo> pidfd_wait(int pidfd, WaitMode mode) {
 
 Result<bool> pidfd_poll_exit(int pidfd, int timeout_ms) {
     pollfd p{pidfd, POLLIN, 0};
-    for (;;) {
-        int n = ::poll(&p, 1, timeout_ms);
-        if (n >= 0) return n > 0;
-        if (errno != EINTR) return fail_errno("poll pidfd");
-    }
+    const int n = io::retry_eintr([&] { return ::poll(&p, 1, timeout_ms); });
+    if (n < 0) return fail_errno("poll pidfd");
+    return n > 0;
 }
 
 } // namespace hull::sys

@@ -69,11 +69,11 @@ Result<std::pair<UniqueFd, std::string>> recv_master(int sock) {
 
 Result<ConsoleRoute> console_route(const std::string& console_socket) {
     if (!console_socket.empty())
-        return ConsoleRoute{HULL_TRY_CTX(fdpass::connect_unix(console_socket),
-                                         "connect to console socket " + console_socket),
-                            {}};
+        return ConsoleRoute{.to_child = HULL_TRY_CTX(fdpass::connect_unix(console_socket),
+                                                     "connect to console socket " + console_socket),
+                            .peer = {}};
     auto pair = HULL_TRY(fdpass::unix_socketpair(SOCK_STREAM));
-    return ConsoleRoute{std::move(pair.first), std::move(pair.second)};
+    return ConsoleRoute{.to_child = std::move(pair.first), .peer = std::move(pair.second)};
 }
 
 Result<void> become_session_leader_on(UniqueFd slave) {

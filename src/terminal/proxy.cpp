@@ -1,5 +1,6 @@
 // Relaying hull's own terminal to the container's pty master; see terminal/terminal.hpp.
 #include "terminal/terminal.hpp"
+#include "util/io.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -64,15 +65,9 @@ class WinchFd {
     bool consume() {
         signalfd_siginfo info[8];
         bool any = false;
-        for (;;) {
-            ssize_t n = ::read(fd_.get(), info, sizeof(info));
-            if (n > 0) {
-                any = true;
-                continue;
-            }
-            if (n < 0 && errno == EINTR) continue;
-            return any;
-        }
+        while (io::retry_eintr([&] { return ::read(fd_.get(), info, sizeof(info)); }) > 0)
+            any = true;
+        return any;
     }
 
   private:
@@ -109,25 +104,6 @@ void copy_size(int tty, int master) {
     if (::ioctl(tty, TIOCGWINSZ, &ws) == 0) ::ioctl(master, TIOCSWINSZ, &ws);
 }
 
-// Writes all of `data` to `fd`, waiting for POLLOUT if fd happens to be non-blocking.
-Result<void> write_all(int fd, const char* data, size_t len) {
-    while (len > 0) {
-        ssize_t n = ::write(fd, data, len);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            if (errno == EAGAIN) {
-                pollfd p{fd, POLLOUT, 0};
-                ::poll(&p, 1, -1);
-                continue;
-            }
-            return fail_errno("write terminal output");
-        }
-        data += n;
-        len -= static_cast<size_t>(n);
-    }
-    return {};
-}
-
 enum class ReadEnd { Data, Again, Closed };
 
 // One read from the master, copied to `out`. EIO means no slave is open any more.
@@ -140,7 +116,9 @@ Result<ReadEnd> master_to_out(int master, int out, size_t* copied = nullptr) {
         return fail_errno("read pty master");
     }
     if (n == 0) return ReadEnd::Closed;
-    HULL_TRY(write_all(out, buf, static_cast<size_t>(n)));
+    // io::write_all waits for POLLOUT if `out` happens to be non-blocking.
+    HULL_TRY(
+        io::write_all(out, std::string_view(buf, static_cast<size_t>(n)), "write terminal output"));
     if (copied) *copied = static_cast<size_t>(n);
     return ReadEnd::Data;
 }
@@ -183,11 +161,8 @@ Result<void> proxy(int master_fd, int child_pidfd, ProxyIo io) {
             m_i = static_cast<int>(n);
             fds[n++] = {master_fd, ev, 0};
         }
-        int r = ::poll(fds, n, -1);
-        if (r < 0) {
-            if (errno == EINTR) continue;
+        if (io::retry_eintr([&] { return ::poll(fds, n, -1); }) < 0)
             return fail_errno("poll terminal");
-        }
         if (fds[1].revents & POLLIN) {
             if (winch.consume()) copy_size(tty, master_fd);
         }

@@ -1,4 +1,5 @@
 #include "util/fs.hpp"
+#include "util/io.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -35,18 +36,6 @@ std::string random_suffix() {
     char out[9];
     std::snprintf(out, sizeof out, "%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
     return out;
-}
-
-Result<void> write_all(int fd, std::string_view data) {
-    while (!data.empty()) {
-        ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return fail_errno("write");
-        }
-        data.remove_prefix(static_cast<size_t>(n));
-    }
-    return {};
 }
 
 bool is_dot_or_dotdot(const char* n) {
@@ -161,7 +150,7 @@ Result<void> write_file_atomic(int dirfd, std::string_view name, std::string_vie
         cleanup();
         return fail_sys(err, "chmod " + target);
     }
-    if (auto r = write_all(fd.get(), data); !r) {
+    if (auto r = io::write_all(fd.get(), data); !r) {
         cleanup();
         return std::unexpected(std::move(r).error().context(target));
     }
@@ -182,25 +171,11 @@ Result<void> write_file_atomic(std::string_view path, std::string_view data, mod
     return write_file_atomic(AT_FDCWD, path, data, mode);
 }
 
-Result<std::string> read_all(int fd) {
-    std::string out;
-    char buf[8192];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return fail_errno("read");
-        }
-        if (n == 0) return out;
-        out.append(buf, static_cast<size_t>(n));
-    }
-}
-
 Result<std::string> read_file(int dirfd, std::string_view name) {
     std::string n(name);
     UniqueFd fd(::openat(dirfd, n.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY));
     if (!fd) return fail_errno("open " + n);
-    return with_context(read_all(fd.get()), n);
+    return with_context(io::read_all(fd.get()), n);
 }
 
 Result<std::string> read_file(std::string_view path) {

@@ -26,10 +26,8 @@ Result<void> write_file_atomic(int dirfd, std::string_view name, std::string_vie
 // The same for an absolute or cwd-relative path (e.g. --pid-file).
 Result<void> write_file_atomic(std::string_view path, std::string_view data, mode_t mode = 0644);
 
-// Reads `fd` from its offset to the end, retrying on EINTR. The error is "read: <strerror>".
-Result<std::string> read_all(int fd);
-// Reads a whole file (works for /proc files whose size reads as 0). O_NOFOLLOW on the last
-// component.
+// Reads a whole file (works for /proc files whose size reads as 0; io::read_all reads an open
+// fd). O_NOFOLLOW on the last component.
 Result<std::string> read_file(int dirfd, std::string_view name);
 Result<std::string> read_file(std::string_view path);
 

@@ -2,6 +2,7 @@
 #include "util/log.hpp"
 
 #include "util/fd.hpp"
+#include "util/io.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -122,17 +123,6 @@ std::string format_line(Style style, level_enum level, std::chrono::system_clock
     return line;
 }
 
-void write_all(int fd, std::string_view data) {
-    while (!data.empty()) {
-        const ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return; // nowhere left to report a failing log write
-        }
-        data.remove_prefix(static_cast<size_t>(n));
-    }
-}
-
 // Writes each message as one line with one write(2); single-threaded (null_mutex).
 class FdSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
   public:
@@ -145,8 +135,9 @@ class FdSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex
 
   protected:
     void sink_it_(const spdlog::details::log_msg& m) override {
-        write_all(fd_, format_line(style_, m.level, m.time,
-                                   std::string_view(m.payload.data(), m.payload.size())));
+        // Nowhere left to report a failing log write.
+        (void)io::write_all(fd_, format_line(style_, m.level, m.time,
+                                             std::string_view(m.payload.data(), m.payload.size())));
     }
     void flush_() override {}
 
@@ -187,8 +178,8 @@ std::shared_ptr<spdlog::logger> make_logger(const Options& o) {
             sinks.push_back(std::move(err_sink));
         } else {
             const int err = errno;
-            write_all(STDERR_FILENO,
-                      "hull: open log file " + o.path + ": " + std::strerror(err) + "\n");
+            (void)io::write_all(STDERR_FILENO,
+                                "hull: open log file " + o.path + ": " + std::strerror(err) + "\n");
             use_stderr_for_all = true;
         }
     }

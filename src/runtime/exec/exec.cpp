@@ -3,7 +3,7 @@
 // docs/ARCHITECTURE.md ("exec").
 #include "hull/exec.hpp"
 #include "hull/config_parse.hpp"
-#include "runtime/container_cgroup.hpp"
+#include "runtime/container_handle.hpp"
 #include "runtime/exe_guard.hpp"
 #include "runtime/exec/enter.hpp"
 #include "runtime/forward.hpp"
@@ -11,9 +11,11 @@
 #include "state/store.hpp"
 #include "sys/clone.hpp"
 #include "sys/fdpass.hpp"
+#include "sys/ns.hpp"
 #include "sys/pidfd.hpp"
 #include "terminal/terminal.hpp"
 #include "util/fs.hpp"
+#include "util/io.hpp"
 #include "util/log.hpp"
 #include "util/proc.hpp"
 
@@ -30,17 +32,8 @@
 namespace hull::runtime {
 namespace {
 
-struct NsKind {
-    const char* name; // under /proc/<pid>/ns
-    int flag;
-};
-// The user namespace first: the per-file fallback must enter it before the others.
-constexpr NsKind kNamespaces[] = {{"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},
-                                  {"net", CLONE_NEWNET},   {"ipc", CLONE_NEWIPC},
-                                  {"uts", CLONE_NEWUTS},   {"cgroup", CLONE_NEWCGROUP},
-                                  {"time", CLONE_NEWTIME}, {"pid", CLONE_NEWPID}};
-
-// The init's namespaces that differ from ours, with an fd of each.
+// The init's namespaces that differ from ours, with an fd of each, in the table's join order
+// (the user namespace first: the per-file fallback must enter it before the others).
 struct Namespaces {
     int flags = 0;
     std::vector<std::pair<UniqueFd, int>> fds;
@@ -54,17 +47,18 @@ struct Namespaces {
 Result<Namespaces> namespaces_of(pid_t pid) {
     Namespaces out;
     std::string dir = "/proc/" + std::to_string(pid) + "/ns/";
-    for (const auto& k : kNamespaces) {
+    for (const auto& k : sys::kNamespaceKinds) {
+        const std::string name(k.proc_name);
         struct stat theirs {
         }, ours{};
-        if (stat((dir + k.name).c_str(), &theirs) < 0) {
+        if (stat((dir + name).c_str(), &theirs) < 0) {
             if (errno == ENOENT) continue; // the kernel lacks this namespace type
-            return fail_errno("stat " + dir + k.name);
+            return fail_errno("stat " + dir + name);
         }
-        if (stat((std::string("/proc/self/ns/") + k.name).c_str(), &ours) < 0) continue;
+        if (stat(("/proc/self/ns/" + name).c_str(), &ours) < 0) continue;
         if (theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino) continue;
-        UniqueFd fd(open((dir + k.name).c_str(), O_RDONLY | O_CLOEXEC));
-        if (!fd) return fail_errno("open " + dir + k.name);
+        UniqueFd fd(open((dir + name).c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) return fail_errno("open " + dir + name);
         out.flags |= k.flag;
         out.fds.emplace_back(std::move(fd), k.flag);
     }
@@ -131,15 +125,7 @@ struct CgroupTarget {
 
 // Reads what the child sends until EOF: nothing when it reached execve, else its error.
 Result<void> wait_for_execve(int sync_fd) {
-    std::string text;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = recv(sync_fd, buf, sizeof buf, 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return fail_errno("read from the exec child");
-        if (n == 0) break;
-        text.append(buf, static_cast<size_t>(n));
-    }
+    const std::string text = HULL_TRY(io::read_all(sync_fd, "read from the exec child"));
     if (!text.empty()) return fail(text);
     return {};
 }
@@ -149,37 +135,80 @@ Result<void> send_pidfd(const std::string& path, int pidfd) {
     return with_context(fdpass::send_fd(sock.get(), pidfd, "pidfd"), "send the pidfd");
 }
 
+// `exec` as a list of phases; each fills the members the later ones use.
 struct Parent {
+    explicit Parent(const ExecOptions& opts) : o(opts) {}
+
     const ExecOptions& o;
+    // open_and_check
+    std::optional<ContainerHandle> container;
+    const Config* cfg = nullptr;
     Process process;
-    std::optional<Container> container;
-    ContainerState st;
-    Config cfg;
+    // find_init
+    UniqueFd init_pidfd;
+    Namespaces ns;
+    UniqueFd init_root;
+    UniqueFd trampoline;
+    // prepare_child
+    CgroupTarget target;
+    UniqueFd cgroup_dir;
+    std::optional<seccomp::Launch> sec;
+    terminal::ConsoleRoute console;
+    std::pair<UniqueFd, UniqueFd> sync; // ours, the child's
+    std::optional<int32_t> oom;         // process.oomScoreAdj, written by us after the clone
+    // clone_child, start_child
+    pid_t pid = 0;
+    UniqueFd pidfd;
+    bool in_cgroup = false; // CLONE_INTO_CGROUP placed it
+    UniqueFd master;
 
     Result<int> run();
+    Result<void> open_and_check();
+    Result<void> find_init();
+    Result<void> prepare_child();
+    Result<void> clone_child();
+    Result<void> start_child();
+    Result<int> wait_for_exit();
+    void kill_child();
 };
 
 Result<int> Parent::run() {
-    HULL_TRY(validate_id(o.id));
-    auto store = HULL_TRY(Store::open_root(o.root));
-    container.emplace(HULL_TRY(store.open(o.id)));
-    st = HULL_TRY(container->load());
-    Status status = derive_status(st, container->dirfd(), frozen_probe(st));
+    HULL_TRY(open_and_check());
+    HULL_TRY(find_init());
+    HULL_TRY(prepare_child());
+    HULL_TRY(clone_child());
+    if (auto r = start_child(); !r) {
+        kill_child();
+        return std::unexpected(r.error());
+    }
+    if (o.mode == ExecMode::Detach) return 0;
+    return wait_for_exit();
+}
+
+// The container (locked, created or running; paused too with --ignore-paused), its config
+// snapshot and the process to run.
+Result<void> Parent::open_and_check() {
+    container.emplace(HULL_TRY(open_container(o.root, o.id, std::nullopt)));
+    const Status status = container->status();
     if (status != Status::Paused || o.ignore_paused == IgnorePaused::No)
         HULL_TRY(check_operation(status, Operation::Exec, o.id));
-    cfg = HULL_TRY(load_snapshot(*container));
-    process = HULL_TRY(load_process(o, cfg));
+    cfg = HULL_TRY(container->config());
+    process = HULL_TRY(load_process(o, *cfg));
     bool tty = process.terminal.value_or(false);
     if (tty && o.mode == ExecMode::Detach && o.console_socket.empty())
         return fail("cannot allocate tty if hull will detach without setting console socket");
     if (!tty && !o.console_socket.empty())
         return fail("cannot use console socket if the process has no terminal");
+    return {};
+}
 
-    UniqueFd init_pidfd = HULL_TRY(open_init(st));
-    Namespaces ns = HULL_TRY(namespaces_of(st.pid));
-    UniqueFd trampoline;
+// The living init: a pidfd, the namespaces that differ from ours, its root, and the
+// trampoline when the container could write hull's binary (CVE-2019-5736).
+Result<void> Parent::find_init() {
+    const ContainerState& st = container->state();
+    init_pidfd = HULL_TRY(open_init(st));
+    ns = HULL_TRY(namespaces_of(st.pid));
     {
-        // CVE-2019-5736: the sealed trampoline, when the container could write hull's binary.
         std::string map_dir = "/proc/" + std::to_string(st.pid) + "/";
         bool own = ns.flags & CLONE_NEWUSER;
         auto uid_map =
@@ -191,41 +220,49 @@ Result<int> Parent::run() {
         trampoline = HULL_TRY(exe_guard::trampoline_for(
             process, own ? exe_guard::UserNs::Own : exe_guard::UserNs::Shared, uid_map, gid_map));
     }
-    UniqueFd init_root(open(("/proc/" + std::to_string(st.pid) + "/root").c_str(),
-                            O_PATH | O_DIRECTORY | O_CLOEXEC));
+    init_root.reset(open(("/proc/" + std::to_string(st.pid) + "/root").c_str(),
+                         O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!init_root) return fail_errno("open the container's root");
+    return {};
+}
 
-    CgroupTarget target;
-    target.cg = HULL_TRY(container_cgroup(st));
+// What the child gets from us: its cgroup, the seccomp program, the console route and the
+// sync socket.
+Result<void> Parent::prepare_child() {
+    if (const auto* cg = HULL_TRY(container->cgroup())) target.cg = *cg;
     target.subs = HULL_TRY(parse_sub_cgroups(o.cgroups));
-    UniqueFd cgroup_dir = HULL_TRY(target.unified_dir());
-
-    std::optional<seccomp::Launch> sec;
-    if (cfg.linux && cfg.linux->seccomp)
-        sec.emplace(HULL_TRY(seccomp::prepare(*cfg.linux->seccomp, store.root(), cfg.ociVersion)));
-    terminal::ConsoleRoute console;
-    if (tty) console = HULL_TRY(terminal::console_route(o.console_socket));
-    auto sync = HULL_TRY(fdpass::unix_socketpair(SOCK_SEQPACKET));
-
-    execproc::ChildContext ctx;
-    ctx.process = &process;
-    ctx.cfg = &cfg;
-    ctx.init_pidfd = init_pidfd.get();
-    ctx.join_flags = ns.flags & ~CLONE_NEWPID;
-    for (const auto& [fd, t] : ns.fds)
-        if (t != CLONE_NEWPID) ctx.ns_fds.emplace_back(fd.get(), t);
-    ctx.init_root_fd = init_root.get();
-    ctx.sync_fd = sync.second.get();
-    ctx.console_fd = console.to_child.get();
-    ctx.preserve_fds = o.preserve_fds;
-    ctx.seccomp = sec ? &*sec : nullptr;
-    ctx.state = st;
-    ctx.lsms = process::detect_host_lsms();
-    ctx.trampoline_fd = trampoline ? trampoline.get() : -1;
+    cgroup_dir = HULL_TRY(target.unified_dir());
+    if (cfg->linux && cfg->linux->seccomp)
+        sec.emplace(
+            HULL_TRY(seccomp::prepare(*cfg->linux->seccomp, container->root(), cfg->ociVersion)));
+    if (process.terminal.value_or(false))
+        console = HULL_TRY(terminal::console_route(o.console_socket));
+    sync = HULL_TRY(fdpass::unix_socketpair(SOCK_SEQPACKET));
     // Written by us after the clone: the child is not dumpable (see set_oom_score_adj).
-    const std::optional<int32_t> oom = process.oomScoreAdj;
+    oom = process.oomScoreAdj;
     process.oomScoreAdj.reset();
+    return {};
+}
 
+// Clones the child into the container's pid namespace (it runs child_main and never returns
+// here).
+Result<void> Parent::clone_child() {
+    std::vector<std::pair<int, int>> ns_fds;
+    for (const auto& [fd, t] : ns.fds)
+        if (t != CLONE_NEWPID) ns_fds.emplace_back(fd.get(), t);
+    const execproc::ChildContext ctx{.process = &process,
+                                     .cfg = cfg,
+                                     .init_pidfd = init_pidfd.get(),
+                                     .join_flags = ns.flags & ~CLONE_NEWPID,
+                                     .ns_fds = std::move(ns_fds),
+                                     .init_root_fd = init_root.get(),
+                                     .sync_fd = sync.second.get(),
+                                     .console_fd = console.to_child.get(),
+                                     .preserve_fds = o.preserve_fds,
+                                     .seccomp = sec ? &*sec : nullptr,
+                                     .state = container->state(),
+                                     .lsms = process::detect_host_lsms(),
+                                     .trampoline_fd = trampoline ? trampoline.get() : -1};
     // The pid namespace applies to children: enter it for the clone, then come back.
     UniqueFd own_pidns;
     if (ns.flags & CLONE_NEWPID) {
@@ -245,39 +282,38 @@ Result<int> Parent::run() {
     if (own_pidns && setns(own_pidns.get(), CLONE_NEWPID) < 0)
         log::warn("return to our pid namespace: " + std::string(strerror(errno)));
     if (!child) return std::unexpected(Error(child.error()).context("clone the exec process"));
+    pid = child->pid;
+    pidfd = std::move(child->pidfd);
+    in_cgroup = child->in_cgroup;
+    // What the child inherited is its own now.
     sync.second.reset();
     console.to_child.reset();
     sec.reset();
     trampoline.reset();
-    UniqueFd pidfd = std::move(child->pidfd);
-    auto fail_child = [&](const Error& e) -> Result<int> {
-        (void)sys::pidfd_send_signal(pidfd.get(), SIGKILL);
-        (void)sys::pidfd_wait(pidfd.get());
-        return std::unexpected(e);
-    };
-    if (!child->in_cgroup)
-        if (auto r = target.place(child->pid); !r) return fail_child(r.error());
-    if (auto r = process::set_oom_score_adj(child->pid, oom); !r) return fail_child(r.error());
+    return {};
+}
+
+// Places the child in its cgroup, lets it go and waits for its execve; then the pty master,
+// --pidfd-socket and --pid-file. A failure here kills the child (run() does).
+Result<void> Parent::start_child() {
+    if (!in_cgroup) HULL_TRY(target.place(pid));
+    HULL_TRY(process::set_oom_score_adj(pid, oom));
     if (send(sync.first.get(), "g", 1, MSG_NOSIGNAL) != 1)
-        return fail_child(Error::from_errno("start the exec process"));
+        return fail_errno("start the exec process");
     // The process is in the container's cgroup now (delete and kill --all find it): let the
     // other commands in, e.g. `resume` of a paused container it is waiting in.
-    container->unlock();
-    if (auto r = wait_for_execve(sync.first.get()); !r) return fail_child(r.error());
-
-    UniqueFd master;
-    if (console.peer) {
-        auto m = terminal::recv_master(console.peer.get());
-        if (!m) return fail_child(m.error());
-        master = std::move(m->first);
-    }
-    if (!o.pidfd_socket.empty())
-        if (auto r = send_pidfd(o.pidfd_socket, pidfd.get()); !r) return fail_child(r.error());
+    container->record().unlock();
+    HULL_TRY(wait_for_execve(sync.first.get()));
+    if (console.peer) master = HULL_TRY(terminal::recv_master(console.peer.get())).first;
+    if (!o.pidfd_socket.empty()) HULL_TRY(send_pidfd(o.pidfd_socket, pidfd.get()));
     if (!o.pid_file.empty())
-        if (auto r = fs::write_file_atomic(o.pid_file, std::to_string(child->pid)); !r)
-            return fail_child(Error(r.error()).context("write pid file " + o.pid_file));
-    if (o.mode == ExecMode::Detach) return 0;
+        HULL_TRY_CTX(fs::write_file_atomic(o.pid_file, std::to_string(pid)),
+                     "write pid file " + o.pid_file);
+    return {};
+}
 
+// In the foreground: relays the terminal or forwards signals, then the process's status.
+Result<int> Parent::wait_for_exit() {
     if (master)
         HULL_TRY(terminal::proxy(master.get(), pidfd.get()));
     else
@@ -286,10 +322,16 @@ Result<int> Parent::run() {
     return exit.shell_code();
 }
 
+void Parent::kill_child() {
+    if (!pidfd) return;
+    (void)sys::pidfd_send_signal(pidfd.get(), SIGKILL);
+    (void)sys::pidfd_wait(pidfd.get());
+}
+
 } // namespace
 
 Result<int> exec(const ExecOptions& opts) {
-    Parent p{opts, {}, {}, {}, {}};
+    Parent p(opts);
     return p.run();
 }
 

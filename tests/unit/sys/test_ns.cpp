@@ -24,6 +24,24 @@ TEST_CASE("namespace type names round-trip", "[linux][ns]") {
     CHECK(namespace_type_name(0) == "unknown");
 }
 
+TEST_CASE("the namespace table names each type once, user first and pid last", "[linux][ns]") {
+    int all = 0;
+    for (const auto& k : kNamespaceKinds) {
+        CHECK((all & k.flag) == 0);
+        all |= k.flag;
+        CHECK(&ns_kind(k.type) == &k);
+        CHECK(ns_flag(k.type) == k.flag);
+        // The /proc name is the kernel's: opening it gives a namespace of that flag.
+        auto fd = open_namespace("/proc/self/ns/" + std::string(k.proc_name), k.flag);
+        CHECK(fd);
+        CHECK(namespace_type_flag(k.oci_name) == k.flag);
+    }
+    CHECK(kNamespaceKinds.front().type == NsType::User);
+    CHECK(kNamespaceKinds.back().type == NsType::Pid);
+    CHECK(ns_kind(NsType::Mount).proc_name == "mnt");
+    CHECK(ns_kind(NsType::Network).oci_name == "network");
+}
+
 TEST_CASE("open_namespace checks the namespace type", "[linux][ns]") {
     CHECK(open_namespace("/proc/self/ns/net", CLONE_NEWNET));
     CHECK(open_namespace("/proc/self/ns/pid", CLONE_NEWPID));

@@ -117,23 +117,6 @@ TEST_CASE("read_file does not follow a final symlink and reads /proc files", "[f
     CHECK(fs::read_file(d.fd.get(), "nope").error().err() == ENOENT);
 }
 
-TEST_CASE("read_all reads an fd from its offset to the end", "[fs]") {
-    int p[2];
-    REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
-    const std::string big(20000, 'x'); // more than one read(2) of the 8 KiB buffer
-    REQUIRE(::write(p[1], big.data(), big.size()) == static_cast<ssize_t>(big.size()));
-    ::close(p[1]);
-    auto r = fs::read_all(p[0]);
-    ::close(p[0]);
-    REQUIRE(r);
-    CHECK(*r == big);
-
-    auto bad = fs::read_all(-1);
-    REQUIRE_FALSE(bad);
-    CHECK(bad.error().err() == EBADF);
-    CHECK(bad.error().message().starts_with("read: "));
-}
-
 TEST_CASE("open_dir access and symlink modes", "[fs]") {
     TempDir d;
     REQUIRE(::mkdirat(d.fd.get(), "dir", 0755) == 0);
