@@ -2,6 +2,7 @@
 
 #include "util/fd.hpp"
 #include "util/fs.hpp"
+#include "util/io.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -80,9 +81,7 @@ Result<pid_t> spawn(const std::vector<std::string>& args,
 }
 
 Result<int> wait_exit(pid_t pid) {
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return fail_errno("wait for criu");
+    const int status = HULL_TRY(io::wait_pid(pid, "wait for criu"));
     if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
     return WEXITSTATUS(status);
 }
@@ -115,14 +114,7 @@ Result<void> usable() {
         _exit(127);
     }
     wr.reset();
-    std::string out;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = read(rd.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        out.append(buf, static_cast<size_t>(n));
-    }
+    const std::string out = io::read_all(rd.get(), "read criu check's output").value_or("");
     int code = HULL_TRY(wait_exit(pid));
     if (code == 0) return {};
     std::string errs = error_lines(out, 2);

@@ -14,6 +14,7 @@
 #include "state/store.hpp"
 #include "sys/pidfd.hpp"
 #include "util/fs.hpp"
+#include "util/io.hpp"
 #include "util/log.hpp"
 #include "util/proc.hpp"
 
@@ -124,8 +125,7 @@ Result<void> Restorer::wait_criu(pid_t criu_pid, int req_fd) {
     Result<void> hooks_result;
     for (;;) {
         struct pollfd p[2] = {{pidfd.get(), POLLIN, 0}, {req_fd, POLLIN, 0}};
-        int n = poll(p, req_fd >= 0 ? 2 : 1, -1);
-        if (n < 0 && errno == EINTR) continue;
+        const int n = io::retry_eintr([&] { return poll(p, req_fd >= 0 ? 2 : 1, -1); });
         if (n < 0) return fail_errno("poll");
         if (req_fd >= 0 && (p[1].revents & (POLLIN | POLLHUP))) {
             hooks_result = run_hooks(req_fd);

@@ -1,6 +1,7 @@
 #include "runtime/systemd_unit.hpp"
 
 #include "util/fs.hpp"
+#include "util/io.hpp"
 #include "util/log.hpp"
 
 #include <fcntl.h>
@@ -44,8 +45,7 @@ void UnitStart::release() {
     placeholder_fd_ = -1;
     if (placeholder_ > 0) {
         kill(placeholder_, SIGKILL);
-        while (waitpid(placeholder_, nullptr, 0) < 0 && errno == EINTR) {
-        }
+        (void)io::wait_pid(placeholder_, "wait for the unit's placeholder");
     }
     placeholder_ = -1;
 }
@@ -72,8 +72,7 @@ Result<std::string> UnitStart::start(const Config& cfg, const std::string& id, c
             prctl(PR_SET_PDEATHSIG, SIGKILL);
             close(p[1]);
             char c;
-            while (read(p[0], &c, 1) < 0 && errno == EINTR) {
-            }
+            (void)io::retry_eintr([&] { return read(p[0], &c, 1); });
             _exit(0);
         }
         close(p[0]);
