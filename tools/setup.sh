@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 pkgs=(g++ meson ninja-build pkg-config git nlohmann-json3-dev libseccomp-dev libcap-dev
       libspdlog-dev catch2 busybox-static
       qemu-system-x86 cpio binutils     # these three: the cgroup-v2 lane (tools/v2lane.sh)
-      golang-github-containers-common netavark)
+      golang-github-containers-common netavark
+      uidmap)                           # newuidmap/newgidmap: the [rootless] tests' range maps
 # golang-github-containers-common: podman's default seccomp profile for the spec tests
 # (/usr/share/containers/seccomp.json); netavark satisfies its network-stack dependency (the
 # other choice pulls in iptables and 45 MB of CNI plugins).

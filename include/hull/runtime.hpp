@@ -6,6 +6,7 @@
 
 #include "hull/config_resources.hpp"
 #include "hull/error.hpp"
+#include "hull/rootless.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -33,6 +34,9 @@ struct CreateOptions {
     // Socket activation (LISTEN_FDS with LISTEN_PID = our pid): these fds come first (from 3
     // on, counted in preserve_fds) and the process gets LISTEN_FDS=N and LISTEN_PID=1.
     int listen_fds = 0;
+    // --rootless: with the rootless rules a cgroup that may not be made is skipped when the
+    // config asks for no limits (hull/rootless.hpp).
+    rootless::CgroupRules cgroup_rules = rootless::CgroupRules::Root;
 };
 
 Result<void> create(const CreateOptions& opts);

@@ -19,6 +19,10 @@ runtime::CreateOptions create_options(const CommandLine& cl) {
     read_process_flags(cl, o);
     o.bundle = a.value("bundle").value_or("");
     o.config_path = a.value("config").value_or("");
+    o.cgroup_rules =
+        rootless::cgroup_rules(cl.global.rootless == Rootless::True    ? rootless::Setting::True
+                               : cl.global.rootless == Rootless::False ? rootless::Setting::False
+                                                                       : rootless::Setting::Auto);
     o.pivot = a.flag("no-pivot") ? runtime::PivotMode::NoPivot : runtime::PivotMode::PivotRoot;
     // LISTEN_FDS (socket activation, when LISTEN_PID is us) adds to the preserved fds and
     // reaches the process's environment, as runc does.

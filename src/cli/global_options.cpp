@@ -1,6 +1,6 @@
 #include "global_options.hpp"
 
-#include "hull/store.hpp"
+#include "hull/rootless.hpp"
 
 #include <unistd.h>
 
@@ -26,8 +26,10 @@ Result<GlobalOptions> make_global_options(const ParsedArgs& globals) {
         if (root->empty()) return fail("--root must not be empty");
         g.root = HULL_TRY(absolute(*root));
         g.root_given = true;
+    } else if (auto def = rootless::default_root(rootless::this_caller())) {
+        g.root = *def;
     } else {
-        g.root = hull::default_root();
+        g.root_error = def.error().message(); // reported by the commands that need a root
     }
     if (auto path = globals.value("log"); path && !path->empty())
         g.log.path = HULL_TRY(absolute(*path));

@@ -15,13 +15,13 @@ namespace hull::cli {
 enum class Rootless { Auto, True, False };
 
 struct GlobalOptions {
-    std::string root;        // state directory: --root, else hull::default_root() (store.hpp)
+    std::string root;        // state directory: --root, else rootless::default_root()
     bool root_given = false; // --root was on the command line
+    std::string root_error;  // why there is no default root (root is then empty)
     log::Options log;        // --log, --log-format, --debug
     bool systemd_cgroup = false;
     Rootless rootless = Rootless::Auto;
 };
-
 
 // Converts flags parsed with global_flags(); reads geteuid() and XDG_RUNTIME_DIR.
 // Relative --root and --log paths are made absolute.

@@ -9,12 +9,14 @@
 #include "hull/proc.hpp"
 #include "hull/process_setup.hpp"
 #include "hull/rootfs.hpp"
+#include "hull/rootless.hpp"
 #include "hull/runtime.hpp"
 #include "hull/seccomp.hpp"
 #include "hull/store.hpp"
 #include "hull/sys_clone.hpp"
 #include "hull/sys_pidfd.hpp"
 #include "hull/terminal.hpp"
+#include "idmap_write.hpp"
 #include "init.hpp"
 #include "joiner.hpp"
 #include "launch.hpp"
@@ -53,6 +55,17 @@ Result<void> check_supported(const Config& cfg) {
     if (!lx.netDevices.empty() && !lx.find_namespace(NamespaceType::Network))
         return fail("linux.netDevices: the container needs a network namespace of its own");
     HULL_TRY(rootfs::validate(cfg));
+    return {};
+}
+
+// What an unprivileged caller (euid != 0) can build at all: a container in a user namespace
+// of its own (or one it joins), whose maps it may write.
+Result<void> check_unprivileged(const Config& cfg, const ns::Plan& plan) {
+    if (!plan.new_user && !plan.joined_user)
+        return fail("rootless: an unprivileged user needs a user namespace (linux.namespaces "
+                    "type \"user\" with uidMappings and gidMappings; `hull spec --rootless` "
+                    "writes one)");
+    if (plan.new_user) HULL_TRY(ns::check_unprivileged_maps(cfg));
     return {};
 }
 
@@ -106,6 +119,7 @@ Result<void> Parent::build() {
     if (rootfs.empty() || rootfs[0] != '/') rootfs = bundle + "/" + rootfs;
     rootfs = HULL_TRY(absolute_dir(rootfs, "root.path"));
     ns::Plan plan = HULL_TRY(ns::plan(cfg));
+    if (geteuid() != 0) HULL_TRY(check_unprivileged(cfg, plan));
     HULL_TRY(netdev::check(cfg.linux->netDevices));
     bool terminal = cfg.process && cfg.process->terminal.value_or(false);
     if (terminal && console_mode == ConsoleMode::Socket && opts.console_socket.empty())
@@ -135,8 +149,14 @@ Result<void> Parent::build() {
             return std::nullopt;
         };
         auto uid = host_id(plan.uid_map), gid = host_id(plan.gid_map);
-        if (uid && gid &&
-            fchownat(dirfd, std::string(kExecFifo).c_str(), *uid, *gid, AT_SYMLINK_NOFOLLOW) < 0)
+        if (geteuid() != 0 && (uid != geteuid() || gid != getegid())) {
+            // An unprivileged caller cannot give it away (a subuid root): as runc, others may
+            // write it (the state root is the caller's own, private directory).
+            if (fchmodat(dirfd, std::string(kExecFifo).c_str(), 0622, 0) < 0)
+                return fail_errno("chmod exec.fifo");
+        } else if (uid && gid &&
+                   fchownat(dirfd, std::string(kExecFifo).c_str(), *uid, *gid,
+                            AT_SYMLINK_NOFOLLOW) < 0)
             return fail_errno("chown exec.fifo");
     }
 
@@ -183,7 +203,7 @@ Result<void> Parent::build() {
     req.flags = plan.clone_flags;
     req.pidfd = sys::WantPidFd::Yes;
     UniqueFd cgroup_dir;
-    if (cgroup->host().layout == cgroups::Layout::Unified) {
+    if (cgroup && cgroup->host().layout == cgroups::Layout::Unified) {
         cgroup_dir = HULL_TRY(cgroup->open_unified_dir());
         req.cgroup_fd = cgroup_dir.get();
     } else if (req.flags & CLONE_NEWCGROUP) {
@@ -192,12 +212,16 @@ Result<void> Parent::build() {
         req.flags &= ~static_cast<uint64_t>(CLONE_NEWCGROUP);
         ctx.cgroupns = CgroupNsMode::UnshareWhenPlaced;
     }
-    ctx.cgroup_dirs = cgroup_dirs(*cgroup);
+    if (cgroup) ctx.cgroup_dirs = cgroup_dirs(*cgroup);
     ctx.idmapped = &idmapped;
     (void)log::file_fd(); // open --log before the clone: the init keeps that fd
+    const auto oom =
+        HULL_TRY(rootless::oom_before_clone(cfg.process ? cfg.process->oomScoreAdj : std::nullopt));
     // Not dumpable from here on (the init inherits it): container processes that share its pid
-    // namespace cannot open its /proc entries (exe, fd, mem) while it runs hull's code.
-    prctl(PR_SET_DUMPABLE, 0);
+    // namespace cannot open its /proc entries (exe, fd, mem) while it runs hull's code. An
+    // unprivileged caller writes the maps of a new user namespace itself (or newuidmap does),
+    // which needs the init's /proc files to be the caller's: the init drops it once they are.
+    if (!(plan.new_user && geteuid() != 0)) prctl(PR_SET_DUMPABLE, 0);
     auto cloned = plan.joined_user ? clone_init_via_joiner(req, ctx) : sys::clone_process(req);
     auto child = HULL_TRY_CTX(std::move(cloned), "clone the container init");
     if (child.pid == 0) init_main(ctx); // never returns
@@ -210,7 +234,7 @@ Result<void> Parent::build() {
     trampoline.reset();
     {
         auto r = enter_cgroup(child);
-        if (r && cfg.process) r = procsetup::set_oom_score_adj(child.pid, cfg.process->oomScoreAdj);
+        if (r) r = procsetup::set_oom_score_adj(child.pid, oom);
         if (r && !cfg.linux->netDevices.empty()) r = move_net_devices(child.pid);
         if (!r) {
             sync_send_error(sync.parent.get(), r.error());
@@ -254,7 +278,18 @@ Result<void> Parent::make_cgroup() {
         HULL_TRY_CTX(cgroups::container_path(cfg.linux->cgroupsPath, opts.id), "linux.cgroupsPath");
     save_cgroup_path(st, path);
     HULL_TRY(container->save(st)); // a crashed create still leaves a record to delete
-    cgroup.emplace(HULL_TRY_CTX(cgroups::Cgroup::create(host, path), "cgroup " + path));
+    auto made = cgroups::Cgroup::create(host, path);
+    if (!made && opts.cgroup_rules == rootless::CgroupRules::Rootless &&
+        rootless::is_permission_error(made.error().err())) {
+        // Rootless rules (runc's): no cgroup at all when nothing asks for one.
+        HULL_TRY(rootless::allow_without_cgroup(made.error().context("cgroup " + path), cfg,
+                                                host.layout == cgroups::Layout::Unified));
+        st.extra.erase(kCgroupPathKey);
+        HULL_TRY(container->save(st));
+        log::debug("rootless: no permission for cgroup " + path + ": running without one");
+        return {};
+    }
+    cgroup.emplace(HULL_TRY_CTX(std::move(made), "cgroup " + path));
     Resources res = cfg.linux->resources ? *cfg.linux->resources : Resources{};
     if (!res.devices.empty())
         for (auto& rule : cgroups::default_device_rules(cfg.linux->devices))
@@ -268,7 +303,7 @@ Result<void> Parent::make_cgroup() {
 
 // Moves the init into its cgroup unless the clone already started it there.
 Result<void> Parent::enter_cgroup(const sys::CloneResult& child) {
-    if (child.in_cgroup) return {};
+    if (child.in_cgroup || !cgroup) return {};
     return with_context(cgroup->add(child.pid), "move the init into cgroup " + cgroup->path());
 }
 

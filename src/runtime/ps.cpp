@@ -2,6 +2,7 @@
 // host pid namespace are found too), and runc's filtering of ps(1) output by those pids.
 #include "container_cgroup.hpp"
 
+#include "hull/rootless.hpp"
 #include "hull/runtime.hpp"
 #include "hull/store.hpp"
 
@@ -34,7 +35,7 @@ Result<std::vector<pid_t>> processes(const std::string& root, const std::string&
     auto st = HULL_TRY(c.load());
     HULL_TRY(check_operation(derive_status(st, c.dirfd(), frozen_probe(st)), Operation::Ps, id));
     auto cg = HULL_TRY(container_cgroup(st));
-    if (!cg) return fail("container " + id + " has no cgroup");
+    if (!cg) return rootless::processes_without_cgroup(st.pid); // rootless, no permission
     return with_context(cg->pids(), "list the processes of container " + id);
 }
 

@@ -12,10 +12,12 @@
 #include "hull/fs.hpp"
 #include "hull/log.hpp"
 #include "hull/proc.hpp"
+#include "hull/rootless.hpp"
 #include "hull/store.hpp"
 #include "hull/sys_clone.hpp"
 #include "hull/sys_pidfd.hpp"
 #include "hull/terminal.hpp"
+#include "userns_clone.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -212,8 +214,13 @@ Result<int> Parent::run() {
     ctx.cfg = &cfg;
     ctx.init_pidfd = init_pidfd.get();
     ctx.join_flags = ns.flags & ~CLONE_NEWPID;
+    // Unprivileged: the child is cloned from inside the user namespace (userns_clone.hpp).
+    const bool via_userns =
+        geteuid() != 0 && (ns.flags & CLONE_NEWUSER) && (ns.flags & CLONE_NEWPID);
+    if (via_userns) ctx.join_flags &= ~CLONE_NEWUSER;
     for (const auto& [fd, t] : ns.fds)
-        if (t != CLONE_NEWPID) ctx.ns_fds.emplace_back(fd.get(), t);
+        if (t != CLONE_NEWPID && !(via_userns && t == CLONE_NEWUSER))
+            ctx.ns_fds.emplace_back(fd.get(), t);
     ctx.init_root_fd = init_root.get();
     ctx.sync_fd = sync.second.get();
     ctx.console_fd = console.to_child.get();
@@ -223,12 +230,12 @@ Result<int> Parent::run() {
     ctx.lsms = procsetup::detect_host_lsms();
     ctx.trampoline_fd = trampoline ? trampoline.get() : -1;
     // Written by us after the clone: the child is not dumpable (see set_oom_score_adj).
-    const std::optional<int32_t> oom = process.oomScoreAdj;
+    const std::optional<int32_t> oom = HULL_TRY(rootless::oom_before_clone(process.oomScoreAdj));
     process.oomScoreAdj.reset();
 
     // The pid namespace applies to children: enter it for the clone, then come back.
     UniqueFd own_pidns;
-    if (ns.flags & CLONE_NEWPID) {
+    if ((ns.flags & CLONE_NEWPID) && !via_userns) {
         own_pidns.reset(open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
         if (!own_pidns) return fail_errno("open /proc/self/ns/pid");
         if (setns(ns.fd_of(CLONE_NEWPID), CLONE_NEWPID) < 0)
@@ -240,7 +247,10 @@ Result<int> Parent::run() {
     req.pidfd = sys::WantPidFd::Yes;
     req.cgroup_fd = cgroup_dir ? cgroup_dir.get() : -1;
     (void)log::file_fd(); // open --log before the clone: the child keeps that fd
-    auto child = sys::clone_process(req);
+    auto child = via_userns
+                     ? execproc::clone_via_userns(ns.fd_of(CLONE_NEWUSER), ns.fd_of(CLONE_NEWPID),
+                                                  req, [&ctx] { execproc::child_main(ctx); })
+                     : sys::clone_process(req);
     if (child && child->pid == 0) execproc::child_main(ctx); // never returns
     if (own_pidns && setns(own_pidns.get(), CLONE_NEWPID) < 0)
         log::warn("return to our pid namespace: " + std::string(strerror(errno)));
