@@ -332,3 +332,77 @@ TEST_CASE("rootless: oomScoreAdj below the current value is kept at the current 
         CHECK(trimmed(rh.out) == "700");
     }
 }
+
+namespace {
+
+void write_cg(const std::string& path, const std::string& value) {
+    write_text(path, value);
+}
+
+// This process's cgroup v2 path ("0::/x" in /proc/self/cgroup).
+std::string own_cgroup() {
+    for (const auto& l : lines_of(read_text("/proc/self/cgroup")))
+        if (l.starts_with("0::")) return l.substr(3);
+    return "/";
+}
+
+// A subtree delegated to the user as systemd's Delegate=yes does: the directory and its
+// cgroup.procs, cgroup.subtree_control and cgroup.threads are the user's, memory and pids
+// are enabled for its children, and the caller runs in a leaf of it (`sess`): moving a
+// process between two cgroups needs write access to cgroup.procs of their common ancestor.
+struct DelegatedSubtree {
+    std::string rel, dir, back;
+    explicit DelegatedSubtree(const RootlessUser& u) {
+        rel = "/hull-rl-" + std::to_string(::getpid());
+        dir = "/sys/fs/cgroup" + rel;
+        back = own_cgroup();
+        write_cg("/sys/fs/cgroup/cgroup.subtree_control", "+memory +pids");
+        fs::create_directory(dir);
+        fs::create_directory(dir + "/sess");
+        write_cg(dir + "/cgroup.subtree_control", "+memory +pids");
+        for (const std::string& d : {dir, dir + "/sess"})
+            for (const char* f :
+                 {"", "/cgroup.procs", "/cgroup.subtree_control", "/cgroup.threads"})
+                if (::chown((d + f).c_str(), u.uid, u.gid) != 0)
+                    throw std::runtime_error("chown " + d + f);
+        write_cg(dir + "/sess/cgroup.procs", std::to_string(::getpid()));
+    }
+    ~DelegatedSubtree() {
+        write_cg("/sys/fs/cgroup" + back + "/cgroup.procs", std::to_string(::getpid()));
+        ::rmdir((dir + "/sess").c_str());
+        ::rmdir(dir.c_str());
+    }
+};
+
+} // namespace
+
+TEST_CASE("rootless: a delegated cgroup v2 subtree gets the container's cgroup and its limits",
+          "[rootless][cgroups][v2]") {
+    if (!pure_v2()) return; // the cgroup-v2 lane runs it
+    const RootlessUser& u = rootless_user();
+    DelegatedSubtree tree(u);
+    Bundle b;
+    make_rootless(b);
+    b.config["linux"]["namespaces"].push_back({{"type", "cgroup"}});
+    b.config["linux"]["cgroupsPath"] = tree.rel + "/ctr";
+    b.config["linux"]["resources"] = {{"memory", {{"limit", 32 << 20}, {"swap", 32 << 20}}},
+                                      {"pids", {{"limit", 40}}}};
+    b.set_args({"/bin/sh", "-c", "cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max"});
+    RunResult r = user_run(b);
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    CHECK(lines_of(r.out) == std::vector<std::string>{std::to_string(32 << 20), "40"});
+    CHECK(!path_exists(tree.dir + "/ctr")); // run's delete removed it
+
+    // A 64 MiB hog in that 32 MiB cgroup is killed by the kernel.
+    Bundle h;
+    make_rootless(h);
+    h.config["linux"]["cgroupsPath"] = tree.rel + "/ctr";
+    h.config["linux"]["resources"] = {{"memory", {{"limit", 32 << 20}, {"swap", 32 << 20}}}};
+    h.set_args({"/bin/sh", "-c", "v=$(head -c 67108864 /dev/zero | tr '\\000' x); echo survived"});
+    RunResult k = user_run(h);
+    INFO(describe(k));
+    CHECK(k.out.find("survived") == std::string::npos);
+    CHECK(k.exit_code == 137);
+    CHECK(!path_exists(tree.dir + "/ctr"));
+}
