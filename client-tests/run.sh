@@ -7,7 +7,8 @@
 # changed. Each script checks after every removal that no mount, cgroup, state directory or
 # process is left. Needs root.
 #
-# Usage: client-tests/run.sh [CLIENT...]       (clients: podman containerd docker; default all)
+# Usage: client-tests/run.sh [CLIENT...]   (clients: podman podman-rootless containerd docker;
+#                                            default all)
 # Environment:
 #   HULL_BINARY             the hull to test (default: build/hull)
 #   CLIENT_TESTS_FILTER     run only the tests whose name matches this regex
@@ -20,7 +21,7 @@ root=$(dirname "$here")
 
 export HULL_BINARY=${HULL_BINARY:-$root/build/hull}
 clients=("$@")
-[ ${#clients[@]} -gt 0 ] || clients=(podman containerd docker)
+[ ${#clients[@]} -gt 0 ] || clients=(podman podman-rootless containerd docker)
 
 fail_all() {
     echo "clients: 0 passed, 1 failed"

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "harness.hpp"
+#include "rootless_user.hpp"
 
 #include <cstdio>
 
@@ -12,6 +13,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     int rc = Catch::Session().run(argc, argv);
+    spectest::remove_rootless_user();
     spectest::cleanup_temp();
     return rc;
 }

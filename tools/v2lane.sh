@@ -70,7 +70,7 @@ if [ ${#need[@]} -gt 0 ]; then
         broken "apt-get install ${need[*]} failed"
 fi
 
-bins=(hull tests/unit/hull-unit spec-tests/hull-spec spec-tests/probe)
+bins=(hull tests/unit/hull-unit spec-tests/hull-spec spec-tests/probe spec-tests/as-user)
 guest_script=${V2LANE_GUEST:-}
 [ -z "$guest_script" ] || [ -r "$guest_script" ] || broken "V2LANE_GUEST $guest_script is not readable"
 for p in ${V2LANE_CARRY:-}; do
@@ -140,9 +140,11 @@ cp /bin/busybox "$R/bin/busybox" || broken "cannot copy /bin/busybox"
 for a in $(/bin/busybox --list); do [ -e "$R/bin/$a" ] || ln -s busybox "$R/bin/$a"; done
 ln -s bin "$R/sbin"
 mkdir -p "$R/usr"; ln -s ../bin "$R/usr/bin"; ln -s ../bin "$R/usr/sbin"
-printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
-    >"$R/etc/passwd"
-printf 'root:x:0:\ntty:x:5:\nnogroup:x:65534:\n' >"$R/etc/group"
+# hullrl: the unprivileged user of the [rootless] spec tests (HULL_SPEC_ROOTLESS_USER below;
+# the guest has no useradd)
+printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' \
+    'hullrl:x:1500:1500:hull rootless tests:/nonexistent:/bin/false' >"$R/etc/passwd"
+printf 'root:x:0:\ntty:x:5:\nnogroup:x:65534:\nhullrl:x:1500:\n' >"$R/etc/group"
 echo v2lane >"$R/etc/hostname"
 
 # the binaries without their debug info (a fifth of the size), and their shared libraries
@@ -264,7 +266,8 @@ if [ -f /lane/guest.sh ]; then
     . /lane/guest.sh
 else
     suite unit /lane/hull-unit --use-colour no "$UNIT_TAGS"
-    suite spec env HULL_BINARY=/lane/hull HULL_PROBE=/lane/probe /lane/hull-spec --use-colour no "$SPEC_TAGS"
+    suite spec env HULL_BINARY=/lane/hull HULL_PROBE=/lane/probe HULL_SPEC_ROOTLESS_USER=hullrl \
+        /lane/hull-spec --use-colour no "$SPEC_TAGS"
 fi
 echo "@@v2lane-done" >&3
 exec 3>&-

@@ -20,10 +20,21 @@
 
 namespace hull::runtime {
 
-// The state root when --root is not given: /run/hull for root, else $XDG_RUNTIME_DIR/hull.
-std::string default_root();
-// The same for a given effective uid and $XDG_RUNTIME_DIR (nullptr: unset).
+// The state root when --root is not given (docs/rootless.md): /run/hull for real root (and
+// for uid 0 of a user namespace whose $USER is root, as runc), $XDG_RUNTIME_DIR/hull for
+// anyone else (an unprivileged user, or uid 0 of rootless podman's user namespace). An
+// error naming both ways out when that variable is unset or empty.
+Result<std::string> default_root();
+// The same for a caller outside any user namespace with `euid` and $XDG_RUNTIME_DIR
+// (nullptr: unset); "" where default_root() fails. For the manual pages.
 std::string default_root_for(uid_t euid, const char* xdg_runtime_dir);
+
+// --rootless true|false|auto, as runc reads it: whether the cgroup rules of rootless mode
+// apply (docs/rootless.md). Auto: when the caller is not real root (euid != 0, or uid 0
+// inside a user namespace that does not map the whole id space).
+enum class RootlessFlag { Auto, True, False };
+enum class CgroupRules { Root, Rootless };
+CgroupRules cgroup_rules(RootlessFlag flag);
 
 enum class PivotMode { PivotRoot, NoPivot };
 // Who makes the container's cgroup: hull itself, or systemd (--systemd-cgroup).
@@ -42,6 +53,9 @@ struct CreateOptions {
     // on, counted in preserve_fds) and the process gets LISTEN_FDS=N and LISTEN_PID=1.
     int listen_fds = 0;
     CgroupDriver cgroup_driver = CgroupDriver::Cgroupfs;
+    // --rootless: with the rootless rules a cgroup that may not be made is skipped when the
+    // config asks for no limits (docs/rootless.md).
+    CgroupRules cgroup_rules = CgroupRules::Root;
 };
 
 Result<void> create(const CreateOptions& opts);

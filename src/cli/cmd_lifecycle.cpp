@@ -22,6 +22,7 @@ runtime::CreateOptions create_options(const CommandLine& cl) {
     read_process_flags(cl, o);
     o.bundle = a.value("bundle").value_or("");
     o.config_path = a.value("config").value_or("");
+    o.cgroup_rules = runtime::cgroup_rules(cl.global.rootless);
     o.pivot = a.flag("no-pivot") ? runtime::PivotMode::NoPivot : runtime::PivotMode::PivotRoot;
     if (cl.global.systemd_cgroup) o.cgroup_driver = runtime::CgroupDriver::Systemd;
     // LISTEN_FDS (socket activation, when LISTEN_PID is us) adds to the preserved fds and

@@ -63,16 +63,6 @@ std::string page_ref(const CommandSpec& c) {
     return bold("hull-" + std::string(c.name)) + "(8)";
 }
 
-// "/tmp/hull-EUID": the store's fallback root with the user ID as a placeholder.
-std::string fallback_root() {
-    constexpr uid_t kUid = 4242;
-    const std::string root = runtime::default_root_for(kUid, nullptr);
-    const auto at = root.rfind(std::to_string(kUid));
-    if (at == std::string::npos) return italic(root);
-    return italic(root.substr(0, at)) + "\\fIEUID\\fR" +
-           italic(root.substr(at + std::to_string(kUid).size()));
-}
-
 constexpr std::string_view kDescription =
     "hull is a low-level container runtime following the Open Container Initiative runtime "
     "specification. It creates and runs containers from a bundle, a directory holding "
@@ -139,8 +129,8 @@ std::string man_page_main(const ManInfo& info) {
            " changes it): one directory per container, named by its ID, holding " +
            italic("state.json") + " and what the runtime keeps while the container exists.\n";
     out += ".TP\n" + italic(runtime::default_root_for(4242, "$XDG_RUNTIME_DIR")) + "\n" +
-           "The state root of other users; " + fallback_root() +
-           " when XDG_RUNTIME_DIR is not set.\n";
+           "The state root of other users (rootless mode); without XDG_RUNTIME_DIR and " +
+           bold("--root") + " the commands that need a state root fail and say so.\n";
     out += ".SH SEE ALSO\n";
     for (const auto& c : command_specs())
         out += ".BR " + roff_escape("hull-" + std::string(c.name)) + " (8),\n";

@@ -26,8 +26,10 @@ Result<GlobalOptions> make_global_options(const ParsedArgs& globals) {
         if (root->empty()) return fail("--root must not be empty");
         g.root = HULL_TRY(absolute(*root));
         g.root_given = true;
+    } else if (auto def = runtime::default_root()) {
+        g.root = *def;
     } else {
-        g.root = runtime::default_root();
+        g.root_error = def.error().message(); // reported by the commands that need a root
     }
     if (auto path = globals.value("log"); path && !path->empty())
         g.log.path = HULL_TRY(absolute(*path));

@@ -4,6 +4,7 @@
 #include "cli/args.hpp"
 
 #include "hull/error.hpp"
+#include "hull/runtime.hpp"
 #include "util/log.hpp"
 
 #include <sys/types.h>
@@ -12,11 +13,12 @@
 
 namespace hull::cli {
 
-enum class Rootless { Auto, True, False };
+using Rootless = runtime::RootlessFlag; // --rootless
 
 struct GlobalOptions {
-    std::string root;        // state directory: --root, else hull::default_root() (store.hpp)
+    std::string root;        // state directory: --root, else runtime::default_root()
     bool root_given = false; // --root was on the command line
+    std::string root_error;  // why there is no default root (root is then empty)
     log::Options log;        // --log, --log-format, --debug
     bool systemd_cgroup = false;
     Rootless rootless = Rootless::Auto;

@@ -89,6 +89,9 @@ int run(const std::vector<std::string>& argv) {
         return fail_with(
             "--systemd-cgroup: restore with the systemd cgroup driver is not supported yet");
 
+    if (options->root.empty() && name != "spec" && name != "features")
+        return fail_with(options->root_error);
+
     Handler handler = find_handler(name);
     if (!handler) return fail_with(name + ": no handler (internal error)");
     log::debug("command: " + name);

@@ -7,10 +7,12 @@
 #include "rootfs/rootfs.hpp"
 #include "runtime/container_cgroup.hpp"
 #include "runtime/exe_guard.hpp"
+#include "runtime/idmap_write.hpp"
 #include "runtime/init.hpp"
 #include "runtime/joiner.hpp"
 #include "runtime/launch.hpp"
 #include "runtime/namespaces.hpp"
+#include "runtime/rootless.hpp"
 #include "runtime/sync.hpp"
 #include "runtime/systemd_unit.hpp"
 #include "seccomp/seccomp.hpp"
@@ -51,6 +53,17 @@ Result<void> check_supported(const Config& cfg) {
     if (!lx.netDevices.empty() && !lx.find_namespace(NamespaceType::Network))
         return fail("linux.netDevices: the container needs a network namespace of its own");
     HULL_TRY(rootfs::validate(cfg));
+    return {};
+}
+
+// What an unprivileged caller (euid != 0) can build at all: a container in a user namespace
+// of its own (or one it joins), whose maps it may write.
+Result<void> check_unprivileged(const Config& cfg, const ns::Plan& plan) {
+    if (!plan.new_user && !plan.joined_user)
+        return fail("rootless: an unprivileged user needs a user namespace (linux.namespaces "
+                    "type \"user\" with uidMappings and gidMappings; `hull spec --rootless` "
+                    "writes one)");
+    if (plan.new_user) HULL_TRY(ns::check_unprivileged_maps(cfg));
     return {};
 }
 
@@ -103,7 +116,8 @@ struct Parent {
     CgroupNsMode cgroupns = CgroupNsMode::ByClone;
     Launched launched;
     bool hooks_started = false;
-    UnitStart unit; // the systemd driver's unit
+    UnitStart unit;             // the systemd driver's unit
+    std::optional<int32_t> oom; // process.oomScoreAdj, for the parent to write (rootless.hpp)
 
     Result<void> build();
     Result<void> read_bundle();
@@ -147,6 +161,7 @@ Result<void> Parent::read_bundle() {
     if (rootfs.empty() || rootfs[0] != '/') rootfs = bundle + "/" + rootfs;
     rootfs = HULL_TRY(absolute_dir(rootfs, "root.path"));
     plan = HULL_TRY(ns::plan(cfg));
+    if (geteuid() != 0) HULL_TRY(check_unprivileged(cfg, plan));
     HULL_TRY(netdev::check(cfg.linux->netDevices));
     if (wants_terminal() && console_mode == ConsoleMode::Socket && opts.console_socket.empty())
         return fail("process.terminal is set: --console-socket is required");
@@ -186,8 +201,14 @@ Result<void> Parent::reserve_id() {
             return std::nullopt;
         };
         auto uid = host_id(plan.uid_map), gid = host_id(plan.gid_map);
-        if (uid && gid &&
-            fchownat(dirfd, std::string(kExecFifo).c_str(), *uid, *gid, AT_SYMLINK_NOFOLLOW) < 0)
+        if (geteuid() != 0 && (uid != geteuid() || gid != getegid())) {
+            // An unprivileged caller cannot give it away (a subuid root): as runc, others may
+            // write it (the state root is the caller's own, private directory).
+            if (fchmodat(dirfd, std::string(kExecFifo).c_str(), 0622, 0) < 0)
+                return fail_errno("chmod exec.fifo");
+        } else if (uid && gid &&
+                   fchownat(dirfd, std::string(kExecFifo).c_str(), *uid, *gid,
+                            AT_SYMLINK_NOFOLLOW) < 0)
             return fail_errno("chown exec.fifo");
     }
     return {};
@@ -224,7 +245,7 @@ Result<void> Parent::clone_init() {
     req.flags = plan.clone_flags;
     req.pidfd = sys::WantPidFd::Yes;
     UniqueFd cgroup_dir;
-    if (cgroup->host().layout == cgroups::Layout::Unified) {
+    if (cgroup && cgroup->host().layout == cgroups::Layout::Unified) {
         cgroup_dir = HULL_TRY(cgroup->open_unified_dir());
         req.cgroup_fd = cgroup_dir.get();
     } else if (req.flags & CLONE_NEWCGROUP) {
@@ -246,14 +267,19 @@ Result<void> Parent::clone_init() {
                           .state = st,
                           .idmapped = &idmapped,
                           .cgroupns = cgroupns,
-                          .cgroup_dirs = cgroup_dirs(*cgroup),
+                          .cgroup_dirs =
+                              cgroup ? cgroup_dirs(*cgroup) : std::vector<rootfs::CgroupView>{},
                           .seccomp = sec ? &*sec : nullptr,
                           .trampoline_fd = trampoline ? trampoline.get() : -1,
                           .oom_by_parent = true};
     (void)log::file_fd(); // open --log before the clone: the init keeps that fd
+    oom =
+        HULL_TRY(rootless::oom_before_clone(cfg.process ? cfg.process->oomScoreAdj : std::nullopt));
     // Not dumpable from here on (the init inherits it): container processes that share its pid
-    // namespace cannot open its /proc entries (exe, fd, mem) while it runs hull's code.
-    prctl(PR_SET_DUMPABLE, 0);
+    // namespace cannot open its /proc entries (exe, fd, mem) while it runs hull's code. An
+    // unprivileged caller writes the maps of a new user namespace itself (or newuidmap does),
+    // which needs the init's /proc files to be the caller's: the init drops it once they are.
+    if (!(plan.new_user && geteuid() != 0)) prctl(PR_SET_DUMPABLE, 0);
     auto cloned = plan.joined_user ? clone_init_via_joiner(req, ctx) : sys::clone_process(req);
     auto child = HULL_TRY_CTX(std::move(cloned), "clone the container init");
     if (child.pid == 0) init_main(ctx); // never returns
@@ -272,7 +298,7 @@ Result<void> Parent::clone_init() {
 // is also sent to the init, which stops.
 Result<void> Parent::place_init(const sys::CloneResult& child) {
     auto r = enter_cgroup(child);
-    if (r && cfg.process) r = process::set_oom_score_adj(child.pid, cfg.process->oomScoreAdj);
+    if (r) r = process::set_oom_score_adj(child.pid, oom);
     if (r && !cfg.linux->netDevices.empty()) r = move_net_devices(child.pid);
     if (!r) sync_send_error(sync.parent.get(), r.error());
     return r;
@@ -336,8 +362,19 @@ Result<void> Parent::make_cgroup() {
         save_cgroup_path(st, where);
         HULL_TRY(container->save(st)); // a crashed create still leaves a record to delete
         std::string path = where.path;
-        cgroup.emplace(
-            HULL_TRY_CTX(cgroups::Cgroup::create(host, std::move(where)), "cgroup " + path));
+        auto made = cgroups::Cgroup::create(host, std::move(where));
+        if (!made && opts.cgroup_rules == CgroupRules::Rootless &&
+            rootless::is_permission_error(made.error().err())) {
+            // Rootless rules (runc's): no cgroup at all when nothing asks for one.
+            HULL_TRY(rootless::allow_without_cgroup(made.error().context("cgroup " + path), cfg,
+                                                    host.layout == cgroups::Layout::Unified));
+            st.extra.erase(kCgroupPathKey);
+            st.extra.erase(kCgroupPathsKey);
+            HULL_TRY(container->save(st));
+            log::debug("rootless: no permission for cgroup " + path + ": running without one");
+            return {};
+        }
+        cgroup.emplace(HULL_TRY_CTX(std::move(made), "cgroup " + path));
     }
     std::vector<std::string> warnings;
     HULL_TRY(cgroup->apply(res, cgroups::ApplyMode::Create, warnings));
@@ -348,7 +385,7 @@ Result<void> Parent::make_cgroup() {
 
 // Moves the init into its cgroup unless the clone already started it there.
 Result<void> Parent::enter_cgroup(const sys::CloneResult& child) {
-    if (!child.in_cgroup)
+    if (!child.in_cgroup && cgroup)
         HULL_TRY_CTX(cgroup->add(child.pid), "move the init into cgroup " + cgroup->path());
     unit.release(); // the init holds the unit now
     return {};

@@ -97,6 +97,7 @@ Result<void> Init::build() {
         HULL_TRY(sync_expect(ctx.sync_fd, SyncMsg::MapsWritten));
         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
             return fail_errno("become root in the user namespace");
+        prctl(PR_SET_DUMPABLE, 0); // an unprivileged `create` left it on for the maps
     }
     HULL_TRY(ns::join_child(ctx.plan));
     if (ctx.cgroupns == CgroupNsMode::UnshareWhenPlaced) {

@@ -111,14 +111,6 @@ Result<void> signal_all(const ContainerState& st, int pidfd, int sig) {
 
 } // namespace
 
-std::string default_root() {
-    return hull::default_root();
-}
-
-std::string default_root_for(uid_t euid, const char* xdg_runtime_dir) {
-    return hull::default_root_for(euid, xdg_runtime_dir);
-}
-
 Result<void> start(const std::string& root, const std::string& id) {
     auto h = HULL_TRY(
         open_container(root, id, Operation::Start, LockMode::Exclusive, StateDetail::Lean));

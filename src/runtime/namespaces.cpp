@@ -1,5 +1,6 @@
 #include "runtime/namespaces.hpp"
 
+#include "runtime/idmap_write.hpp"
 #include "sys/ns.hpp"
 #include "util/fs.hpp"
 #include "util/io.hpp"
@@ -192,6 +193,7 @@ Result<void> prepare_cloner(const Plan& plan, const Config& cfg) {
 }
 
 Result<void> write_id_maps(pid_t pid, const Config& cfg) {
+    if (geteuid() != 0) return write_id_maps_unprivileged(pid, cfg);
     const std::string dir = "/proc/" + std::to_string(pid) + "/";
     HULL_TRY_CTX(write_proc_file(dir + "uid_map", map_text(cfg.linux->uidMappings)),
                  "write uid mappings");

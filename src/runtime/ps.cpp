@@ -2,6 +2,7 @@
 // host pid namespace are found too), and runc's filtering of ps(1) output by those pids.
 #include "hull/runtime.hpp"
 #include "runtime/container_handle.hpp"
+#include "runtime/rootless.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -27,7 +28,8 @@ std::vector<std::string_view> fields_of(std::string_view line) {
 
 Result<std::vector<pid_t>> processes(const std::string& root, const std::string& id) {
     auto h = HULL_TRY(open_container(root, id, Operation::Ps, LockMode::None));
-    const auto* cg = HULL_TRY(h.required_cgroup());
+    const auto* cg = HULL_TRY(h.cgroup());
+    if (!cg) return rootless::processes_without_cgroup(h.state().pid); // rootless, no permission
     return with_context(cg->pids(), "list the processes of container " + id);
 }
 

@@ -91,16 +91,6 @@ Result<void> write_state(int dirfd, const ContainerState& st) {
 
 // ---- root and ids ----
 
-std::string default_root_for(uid_t euid, const char* xdg) {
-    if (euid == 0) return "/run/hull";
-    if (xdg && *xdg) return join(xdg, "hull");
-    return "/tmp/hull-" + std::to_string(euid);
-}
-
-std::string default_root() {
-    return default_root_for(geteuid(), std::getenv("XDG_RUNTIME_DIR"));
-}
-
 // The id as it may appear in a message: control characters, quotes, backslashes and bytes
 // above 0x7e escaped, so a hostile id cannot split or forge lines of a log a caller parses.
 std::string printable_id(std::string_view id) {

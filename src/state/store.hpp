@@ -31,11 +31,6 @@
 
 namespace hull {
 
-// euid 0: "/run/hull"; otherwise "$XDG_RUNTIME_DIR/hull", or "/tmp/hull-<euid>" when the
-// variable is unset or empty. (podman runs `state` with only XDG_RUNTIME_DIR set.)
-std::string default_root();
-std::string default_root_for(uid_t euid, const char* xdg_runtime_dir);
-
 // Container ids: 1 to 255 characters from [A-Za-z0-9_+.-], not "." or "..". Error:
 //   invalid container id "<id>": <reason>
 Result<void> validate_id(std::string_view id);

@@ -6,8 +6,10 @@
 #include "runtime/container_handle.hpp"
 #include "runtime/exe_guard.hpp"
 #include "runtime/exec/enter.hpp"
+#include "runtime/exec/userns_clone.hpp"
 #include "runtime/forward.hpp"
 #include "runtime/launch.hpp"
+#include "runtime/rootless.hpp"
 #include "state/store.hpp"
 #include "sys/clone.hpp"
 #include "sys/fdpass.hpp"
@@ -239,7 +241,7 @@ Result<void> Parent::prepare_child() {
         console = HULL_TRY(terminal::console_route(o.console_socket));
     sync = HULL_TRY(fdpass::unix_socketpair(SOCK_SEQPACKET));
     // Written by us after the clone: the child is not dumpable (see set_oom_score_adj).
-    oom = process.oomScoreAdj;
+    oom = HULL_TRY(rootless::oom_before_clone(process.oomScoreAdj));
     process.oomScoreAdj.reset();
     return {};
 }
@@ -247,13 +249,18 @@ Result<void> Parent::prepare_child() {
 // Clones the child into the container's pid namespace (it runs child_main and never returns
 // here).
 Result<void> Parent::clone_child() {
+    // Unprivileged: the child is cloned from inside the user namespace (userns_clone.hpp).
+    const bool via_userns =
+        geteuid() != 0 && (ns.flags & CLONE_NEWUSER) && (ns.flags & CLONE_NEWPID);
     std::vector<std::pair<int, int>> ns_fds;
     for (const auto& [fd, t] : ns.fds)
-        if (t != CLONE_NEWPID) ns_fds.emplace_back(fd.get(), t);
+        if (t != CLONE_NEWPID && !(via_userns && t == CLONE_NEWUSER))
+            ns_fds.emplace_back(fd.get(), t);
     const execproc::ChildContext ctx{.process = &process,
                                      .cfg = cfg,
                                      .init_pidfd = init_pidfd.get(),
-                                     .join_flags = ns.flags & ~CLONE_NEWPID,
+                                     .join_flags = ns.flags & ~CLONE_NEWPID &
+                                                   ~(via_userns ? CLONE_NEWUSER : 0),
                                      .ns_fds = std::move(ns_fds),
                                      .init_root_fd = init_root.get(),
                                      .sync_fd = sync.second.get(),
@@ -265,7 +272,7 @@ Result<void> Parent::clone_child() {
                                      .trampoline_fd = trampoline ? trampoline.get() : -1};
     // The pid namespace applies to children: enter it for the clone, then come back.
     UniqueFd own_pidns;
-    if (ns.flags & CLONE_NEWPID) {
+    if ((ns.flags & CLONE_NEWPID) && !via_userns) {
         own_pidns.reset(open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
         if (!own_pidns) return fail_errno("open /proc/self/ns/pid");
         if (setns(ns.fd_of(CLONE_NEWPID), CLONE_NEWPID) < 0)
@@ -277,7 +284,10 @@ Result<void> Parent::clone_child() {
     req.pidfd = sys::WantPidFd::Yes;
     req.cgroup_fd = cgroup_dir ? cgroup_dir.get() : -1;
     (void)log::file_fd(); // open --log before the clone: the child keeps that fd
-    auto child = sys::clone_process(req);
+    auto child = via_userns
+                     ? execproc::clone_via_userns(ns.fd_of(CLONE_NEWUSER), ns.fd_of(CLONE_NEWPID),
+                                                  req, [&ctx] { execproc::child_main(ctx); })
+                     : sys::clone_process(req);
     if (child && child->pid == 0) execproc::child_main(ctx); // never returns
     if (own_pidns && setns(own_pidns.get(), CLONE_NEWPID) < 0)
         log::warn("return to our pid namespace: " + std::string(strerror(errno)));

@@ -24,7 +24,7 @@ hull::Result<GlobalOptions> globals(std::vector<std::string> argv) {
 TEST_CASE("global options: defaults", "[cli]") {
     auto g = globals({"state", "x"});
     REQUIRE(g);
-    CHECK(g->root == hull::default_root());
+    CHECK(g->root == hull::runtime::default_root().value_or("?"));
     CHECK_FALSE(g->root_given);
     CHECK(g->log.path.empty());
     CHECK(g->log.format == hull::log::Format::Text);

@@ -93,16 +93,6 @@ struct Pipe {
 
 } // namespace
 
-TEST_CASE("default_root", "[state]") {
-    CHECK(hull::default_root_for(0, "/run/user/1000") == "/run/hull");
-    CHECK(hull::default_root_for(0, nullptr) == "/run/hull");
-    CHECK(hull::default_root_for(1000, "/run/user/1000") == "/run/user/1000/hull");
-    CHECK(hull::default_root_for(1000, "/run/user/1000/") == "/run/user/1000/hull");
-    CHECK(hull::default_root_for(1000, "") == "/tmp/hull-1000");
-    CHECK(hull::default_root_for(1000, nullptr) == "/tmp/hull-1000");
-    if (::geteuid() == 0) CHECK(hull::default_root() == "/run/hull");
-}
-
 TEST_CASE("validate_id", "[state]") {
     for (const char* ok : {"a", "web-1", "A_b.c+d", "0123456789", ".hidden", "..x", "x..", "-"})
         CHECK(hull::validate_id(ok));
