@@ -384,6 +384,11 @@ TEST_CASE("rootless: a delegated cgroup v2 subtree gets the container's cgroup a
     Bundle b;
     make_rootless(b);
     b.config["linux"]["namespaces"].push_back({{"type", "cgroup"}});
+    // The container's own cgroup2 view (its cgroup namespace's root is its cgroup).
+    b.config["mounts"].push_back({{"destination", "/sys/fs/cgroup"},
+                                  {"type", "cgroup"},
+                                  {"source", "cgroup"},
+                                  {"options", {"nosuid", "noexec", "nodev", "ro"}}});
     b.config["linux"]["cgroupsPath"] = tree.rel + "/ctr";
     b.config["linux"]["resources"] = {{"memory", {{"limit", 32 << 20}, {"swap", 32 << 20}}},
                                       {"pids", {{"limit", 40}}}};
