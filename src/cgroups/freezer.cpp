@@ -4,8 +4,10 @@
 #include "cgroups/files.hpp"
 #include "cgroups/sleep.hpp"
 
+#include "util/fs.hpp"
 #include "util/log.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -86,11 +88,19 @@ Result<void> Cgroup::thaw() const {
 }
 
 Result<bool> Cgroup::frozen() const {
-    auto f = freezer_dir(host_, where_);
-    if (!f || !is_dir(f->dir)) return false;
-    auto st = read_trimmed(f->dir, f->v2 ? "cgroup.freeze" : "freezer.state");
+    // Read straight away (list asks this of every container): a cgroup that is gone, or a
+    // cgroup2 tree without cgroup.freeze, reads as not frozen.
+    FreezerDir f;
+    if (const Hierarchy* h = host_.find("freezer"); h && !h->v2)
+        f = {.dir = h->mount_point + where_.in(*h), .v2 = false};
+    else if (const Hierarchy* u = host_.unified())
+        f = {.dir = u->mount_point + where_.in(*u), .v2 = true};
+    else
+        return false;
+    auto st = fs::read_line_file(AT_FDCWD, f.dir + (f.v2 ? "/cgroup.freeze" : "/freezer.state"));
+    if (!st && (st.error().err() == ENOENT || st.error().err() == ENOTDIR)) return false;
     if (!st) return std::unexpected(std::move(st).error());
-    return *st == (f->v2 ? "1" : "FROZEN");
+    return trim(*st) == (f.v2 ? "1" : "FROZEN");
 }
 
 Result<std::vector<pid_t>> Cgroup::pids() const {

@@ -107,6 +107,8 @@ Status derive_status(const ContainerState& st, int container_dirfd, const Frozen
     if (proc::liveness(st.pid, st.pid_start_time) != proc::Liveness::Alive) return Status::Stopped;
     if (st.status == Status::Creating) return Status::Creating;
     if (frozen && frozen()) return Status::Paused;
+    // `start` removes exec.fifo before it records "running": no need to look for it then.
+    if (st.status == Status::Running) return Status::Running;
     auto fifo = fs::exists(container_dirfd, kExecFifo);
     if (fifo && *fifo) return Status::Created;
     return Status::Running;

@@ -178,6 +178,20 @@ Result<std::string> read_file(int dirfd, std::string_view name) {
     return with_context(io::read_all(fd.get()), n);
 }
 
+Result<std::string> read_line_file(int dirfd, std::string_view name) {
+    std::string n(name);
+    UniqueFd fd(::openat(dirfd, n.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY));
+    if (!fd) return fail_errno("open " + n);
+    std::string out;
+    char buf[4096];
+    for (;;) {
+        const ssize_t r = io::retry_eintr([&] { return ::read(fd.get(), buf, sizeof buf); });
+        if (r < 0) return fail_errno("read " + n);
+        out.append(buf, static_cast<size_t>(r));
+        if (r == 0 || out.find('\n') != std::string::npos) return out;
+    }
+}
+
 Result<std::string> read_file(std::string_view path) {
     return read_file(AT_FDCWD, path);
 }
@@ -214,6 +228,10 @@ Result<bool> exists(int dirfd, std::string_view name) {
     if (::fstatat(dirfd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) return true;
     if (errno == ENOENT) return false;
     return fail_errno("stat " + n);
+}
+
+Result<std::vector<std::pair<std::string, unsigned char>>> list_dir_typed(int dirfd) {
+    return read_entries(dirfd, ".");
 }
 
 Result<std::vector<std::string>> list_dir(int dirfd) {

@@ -52,9 +52,17 @@ Result<void> mkdir_all(std::string_view path, mode_t mode = 0700);
 // ENOENT are reported.
 Result<bool> exists(int dirfd, std::string_view name);
 
+// A one-line kernel file (/proc/PID/stat, a cgroup's freezer.state): the kernel hands such a
+// line to one read, so the file is read until its first newline (or EOF), usually one read
+// where read_file needs two. Lines longer than 4 KiB are read on as read_file would.
+Result<std::string> read_line_file(int dirfd, std::string_view name);
+
 // The names in the directory `dirfd` (without "." and ".."), in readdir order. Does not move
 // the offset of dirfd; an O_PATH fd works too.
 Result<std::vector<std::string>> list_dir(int dirfd);
+// The same with each entry's d_type (DT_DIR, DT_REG, ...; DT_UNKNOWN where the file system
+// does not say): one pass, no stat per entry.
+Result<std::vector<std::pair<std::string, unsigned char>>> list_dir_typed(int dirfd);
 
 // Removes `name` (relative to dirfd) and, for a directory, everything below it. Never follows
 // symlinks; a directory that is a mount point anywhere in the tree fails with EBUSY (nothing

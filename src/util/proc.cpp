@@ -55,7 +55,7 @@ Result<Stat> parse_stat(std::string_view content) {
 
 Result<Stat> stat(pid_t pid) {
     std::string path = "/proc/" + std::to_string(pid) + "/stat";
-    auto content = HULL_TRY(fs::read_file(AT_FDCWD, path));
+    auto content = HULL_TRY(fs::read_line_file(AT_FDCWD, path));
     return with_context(parse_stat(content), path);
 }
 
