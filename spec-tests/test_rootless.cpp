@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -309,6 +310,42 @@ TEST_CASE("rootless: devices are bound from the host and /sys is bound without a
     REQUIRE(lines.size() == 2);
     CHECK(trimmed(lines[0]) == "4");
     CHECK(lines[1] == "sys");
+}
+
+TEST_CASE("rootless: a bind mount keeps the flags its source has locked", "[rootless][mounts]") {
+    (void)rootless_user();
+    // A host mount with nosuid, nodev and noexec: in the container's user namespace those
+    // flags are locked, and the remount that suid, dev and exec ask for fails with EPERM;
+    // hull retries keeping them (as runc), rather than failing the container.
+    const std::string src = temp_dir() + "/locked";
+    fs::create_directory(src);
+    REQUIRE(::mount("tmpfs", src.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0777") ==
+            0);
+    struct Unmount {
+        std::string path;
+        ~Unmount() { ::umount2(path.c_str(), MNT_DETACH); }
+    } unmount{src};
+    Bundle b;
+    make_rootless(b);
+    fs::create_directory(b.host_path("/data"));
+    b.config["mounts"].push_back(
+        {{"destination", "/data"},
+         {"type", "bind"},
+         {"source", src},
+         {"options", json::array({"rbind", "rw", "suid", "dev", "exec"})}});
+    b.set_args({"/bin/cat", "/proc/self/mountinfo"});
+    RunResult r = user_run(b);
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    std::string data_line;
+    for (const auto& l : lines_of(r.out))
+        if (l.find(" /data ") != std::string::npos) data_line = l;
+    REQUIRE(!data_line.empty());
+    CHECK(data_line.find("nosuid") != std::string::npos);
+    CHECK(data_line.find("nodev") != std::string::npos);
+    CHECK(data_line.find("noexec") != std::string::npos);
+    CHECK(data_line.find(" rw,") != std::string::npos); // the requested rw is kept
+    CHECK(state_is_empty(b));
 }
 
 TEST_CASE("rootless: oomScoreAdj below the current value is kept at the current value",
