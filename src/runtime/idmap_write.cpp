@@ -1,5 +1,7 @@
 #include "runtime/idmap_write.hpp"
 
+#include "runtime/namespaces.hpp"
+
 #include "util/fd.hpp"
 
 #include <fcntl.h>
@@ -12,22 +14,6 @@
 
 namespace hull::runtime::ns {
 namespace {
-
-std::string map_lines(const std::vector<IdMapping>& maps) {
-    std::string s;
-    for (const auto& m : maps)
-        s += std::to_string(m.containerID) + " " + std::to_string(m.hostID) + " " +
-             std::to_string(m.size) + "\n";
-    return s;
-}
-
-Result<void> write_proc(const std::string& path, const std::string& data) {
-    UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd) return fail_errno("open " + path);
-    if (write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()))
-        return fail_errno("write " + path);
-    return {};
-}
 
 // The helper's path: $PATH first, then the places Debian installs it.
 std::string find_helper(const std::string& name) {
@@ -134,12 +120,12 @@ Result<void> write_id_maps_unprivileged(pid_t pid, const Config& cfg) {
     const auto& uids = cfg.linux->uidMappings;
     const auto& gids = cfg.linux->gidMappings;
     if (map_writer(uids, geteuid()) == MapWriter::Self)
-        HULL_TRY_CTX(write_proc(dir + "uid_map", map_lines(uids)), "write uid mappings");
+        HULL_TRY_CTX(write_proc_file(dir + "uid_map", map_text(uids)), "write uid mappings");
     else
         HULL_TRY_CTX(run_helper("newuidmap", pid, uids, "/etc/subuid"), "write uid mappings");
     if (map_writer(gids, getegid()) == MapWriter::Self) {
-        HULL_TRY_CTX(write_proc(dir + "setgroups", "deny"), "write gid mappings");
-        HULL_TRY_CTX(write_proc(dir + "gid_map", map_lines(gids)), "write gid mappings");
+        HULL_TRY_CTX(write_proc_file(dir + "setgroups", "deny"), "write gid mappings");
+        HULL_TRY_CTX(write_proc_file(dir + "gid_map", map_text(gids)), "write gid mappings");
     } else {
         HULL_TRY_CTX(run_helper("newgidmap", pid, gids, "/etc/subgid"), "write gid mappings");
     }

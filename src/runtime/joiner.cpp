@@ -1,6 +1,7 @@
 // The user namespace joiner; see joiner.hpp.
 #include "runtime/joiner.hpp"
 
+#include "runtime/clone_report.hpp"
 #include "runtime/namespaces.hpp"
 #include "runtime/sync.hpp"
 #include "sys/fdpass.hpp"
@@ -33,15 +34,7 @@ Result<void> clone_and_report(int sock, pid_t parent, sys::CloneRequest req,
     req.pidfd = sys::WantPidFd::Yes;
     auto child = HULL_TRY(sys::clone_process(req));
     if (child.pid == 0) init_main(ctx); // never returns; drops `sock` with the other fds
-    const std::string text = std::to_string(child.pid) + (child.in_cgroup ? " 1" : " 0");
-    auto sent = sync_send(sock, SyncMsg::Cloned, text);
-    if (sent) sent = fdpass::send_fd(sock, child.pidfd.get(), "pidfd");
-    if (!sent) {
-        // The parent cannot know about the init: do not leave it behind.
-        (void)sys::pidfd_send_signal(child.pidfd.get(), SIGKILL);
-        return std::unexpected(sent.error());
-    }
-    return {};
+    return report_clone(sock, child);
 }
 
 [[noreturn]] void joiner_main(int sock, pid_t parent, const sys::CloneRequest& req,
@@ -52,27 +45,6 @@ Result<void> clone_and_report(int sock, pid_t parent, sys::CloneRequest req,
         _exit(1);
     }
     _exit(0);
-}
-
-// In the parent: the joiner's report.
-Result<sys::CloneResult> receive_init(int sock) {
-    auto m = HULL_TRY(sync_recv(sock));
-    if (m.type == SyncMsg::Error) return std::unexpected(Error(m.err, m.text));
-    sys::CloneResult res;
-    int in_cgroup = 0;
-    if (m.type != SyncMsg::Cloned ||
-        std::sscanf(m.text.c_str(), "%d %d", &res.pid, &in_cgroup) != 2 || res.pid <= 0)
-        return fail("unexpected message from the user namespace joiner");
-    res.in_cgroup = in_cgroup != 0;
-    res.used_clone3 = true;
-    auto got = fdpass::recv_fd(sock);
-    if (!got) {
-        // The init is our child and not reaped yet, so its pid is still its own.
-        if (auto fd = sys::pidfd_open(res.pid)) (void)sys::pidfd_send_signal(fd->get(), SIGKILL);
-        return std::unexpected(got.error().context("receive the pidfd of the init"));
-    }
-    res.pidfd = std::move(got->first);
-    return res;
 }
 
 } // namespace
@@ -89,7 +61,7 @@ Result<sys::CloneResult> clone_init_via_joiner(const sys::CloneRequest& req,
         joiner_main(chan.child.get(), self, req, ctx);
     }
     chan.child.reset();
-    auto res = receive_init(chan.parent.get());
+    auto res = receive_clone(chan.parent.get(), "user namespace joiner");
     (void)sys::pidfd_wait(joiner.pidfd.get()); // it exits right after its report
     return with_context(std::move(res), "user namespace joiner");
 }

@@ -27,23 +27,6 @@ static_assert(clone_flag(NamespaceType::User) == CLONE_NEWUSER);
 static_assert(clone_flag(NamespaceType::Cgroup) == CLONE_NEWCGROUP);
 static_assert(clone_flag(NamespaceType::Time) == CLONE_NEWTIME);
 
-std::string map_text(const std::vector<IdMapping>& maps) {
-    std::string s;
-    for (const auto& m : maps)
-        s += std::to_string(m.containerID) + " " + std::to_string(m.hostID) + " " +
-             std::to_string(m.size) + "\n";
-    return s;
-}
-
-Result<void> write_proc_file(const std::string& path, const std::string& data) {
-    UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd) return fail_errno("open " + path);
-    // The kernel takes a map in one write.
-    if (write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()))
-        return fail_errno("write " + path);
-    return {};
-}
-
 Result<std::string> time_offsets_text(const Config& cfg) {
     std::string offsets;
     for (const auto& [clock, off] : cfg.linux->timeOffsets) {
@@ -105,6 +88,23 @@ read_userns_maps(const std::string& path) {
 }
 
 } // namespace
+
+std::string map_text(const std::vector<IdMapping>& maps) {
+    std::string s;
+    for (const auto& m : maps)
+        s += std::to_string(m.containerID) + " " + std::to_string(m.hostID) + " " +
+             std::to_string(m.size) + "\n";
+    return s;
+}
+
+Result<void> write_proc_file(const std::string& path, const std::string& data) {
+    UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) return fail_errno("open " + path);
+    // The kernel takes a map in one write.
+    if (write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()))
+        return fail_errno("write " + path);
+    return {};
+}
 
 Result<Plan> plan(const Config& cfg) {
     Plan p;

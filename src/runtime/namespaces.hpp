@@ -70,6 +70,10 @@ Result<void> prepare_cloner(const Plan& plan, const Config& cfg);
 
 // Parent side, after the clone: writes /proc/<pid>/{uid_map,gid_map}.
 Result<void> write_id_maps(pid_t pid, const Config& cfg);
+// The text of a uid_map/gid_map ("ID HOSTID SIZE\n" per line), and writing it (or any other
+// /proc file the kernel takes in one write).
+std::string map_text(const std::vector<IdMapping>& maps);
+Result<void> write_proc_file(const std::string& path, const std::string& data);
 
 // Init side: in a joined user namespace becomes its root, then joins the namespaces given
 // by path.

@@ -1,5 +1,6 @@
 #include "runtime/exec/userns_clone.hpp"
 
+#include "runtime/clone_report.hpp"
 #include "runtime/sync.hpp"
 #include "sys/fdpass.hpp"
 #include "sys/pidfd.hpp"
@@ -30,14 +31,7 @@ Result<void> clone_and_report(int sock, pid_t parent, int userns_fd, int pidns_f
         child_main();
         _exit(127);
     }
-    const std::string text = std::to_string(child.pid) + (child.in_cgroup ? " 1" : " 0");
-    auto sent = sync_send(sock, SyncMsg::Cloned, text);
-    if (sent) sent = fdpass::send_fd(sock, child.pidfd.get(), "pidfd");
-    if (!sent) {
-        (void)sys::pidfd_send_signal(child.pidfd.get(), SIGKILL);
-        return std::unexpected(sent.error());
-    }
-    return {};
+    return report_clone(sock, child);
 }
 
 } // namespace
@@ -57,27 +51,9 @@ Result<sys::CloneResult> clone_via_userns(int userns_fd, int pidns_fd, sys::Clon
         _exit(r ? 0 : 1);
     }
     chan.child.reset();
-    auto m = sync_recv(chan.parent.get());
-    auto finish = [&](Result<sys::CloneResult> res) {
-        (void)sys::pidfd_wait(helper.pidfd.get());
-        return res;
-    };
-    if (!m) return finish(std::unexpected(m.error()));
-    if (m->type == SyncMsg::Error) return finish(std::unexpected(Error(m->err, m->text)));
-    sys::CloneResult res;
-    int in_cgroup = 0;
-    if (m->type != SyncMsg::Cloned ||
-        std::sscanf(m->text.c_str(), "%d %d", &res.pid, &in_cgroup) != 2 || res.pid <= 0)
-        return finish(fail("unexpected message from the exec helper"));
-    res.in_cgroup = in_cgroup != 0;
-    res.used_clone3 = true;
-    auto got = fdpass::recv_fd(chan.parent.get());
-    if (!got) {
-        if (auto fd = sys::pidfd_open(res.pid)) (void)sys::pidfd_send_signal(fd->get(), SIGKILL);
-        return finish(std::unexpected(got.error().context("receive the pidfd of the child")));
-    }
-    res.pidfd = std::move(got->first);
-    return finish(std::move(res));
+    auto res = receive_clone(chan.parent.get(), "exec helper");
+    (void)sys::pidfd_wait(helper.pidfd.get()); // it exits right after its report
+    return res;
 }
 
 } // namespace hull::runtime::execproc
