@@ -30,7 +30,7 @@ libs=($(pkg-config --libs spdlog libseccomp libcap))
 lib_srcs=(src/config/enums.cpp src/config/mount_options.cpp
           src/config/parse.cpp src/config/spec_default.cpp src/config/validate.cpp
           src/state/state_json.cpp src/state/status.cpp src/state/store.cpp src/state/lock.cpp
-          src/util/error.cpp src/util/fs.cpp src/util/log.cpp src/util/proc.cpp
+          src/util/error.cpp src/util/fs.cpp src/util/io.cpp src/util/log.cpp src/util/proc.cpp
           src/util/signals.cpp
           src/cli/args.cpp src/cli/command_table.cpp src/cli/global_options.cpp
           fuzz/runtime_stub.cpp)

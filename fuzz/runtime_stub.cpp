@@ -3,7 +3,7 @@
 #include "hull/runtime.hpp"
 
 namespace hull::runtime {
-std::string default_root() {
-    return "/run/hull";
+Result<std::string> default_root() {
+    return std::string("/run/hull");
 }
 } // namespace hull::runtime
