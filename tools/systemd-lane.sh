@@ -17,7 +17,11 @@ if ! dpkg-query -W -f='${Status}' systemd 2>/dev/null | grep -q 'install ok inst
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd \
         >/dev/null 2>&1 || { say "apt-get install systemd failed"; exit 2; }
 fi
-export V2LANE_CARRY="/usr/lib/systemd/systemd /usr/bin/systemctl"
+# libsystemd.so.0: hull loads it with dlopen for the driver (not in hull's ldd); the copy keeps
+# the name dlopen asks for.
+sdlib=$(ldconfig -p | awk '$1 == "libsystemd.so.0" && $2 ~ /x86-64/ { print $NF; exit }')
+[ -n "$sdlib" ] || { say "libsystemd.so.0 not found (ldconfig -p)"; exit 2; }
+export V2LANE_CARRY="/usr/lib/systemd/systemd /usr/bin/systemctl $sdlib"
 export V2LANE_GUEST="$here/systemd-lane-guest.sh"
 export V2LANE_TIMEOUT=${V2LANE_TIMEOUT:-600}
 exec "$here/v2lane.sh" "$@"

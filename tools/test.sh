@@ -138,7 +138,7 @@ run_sanitizer_lane() {
     # -Werror is the normal build's job (GCC warns falsely under ASan at -O1).
     if { [ -f "$dir/build.ninja" ] ||
          meson setup "$dir" -Dbuildtype=plain -Db_ndebug=false -Dwerror=false \
-             -Db_sanitize=address,undefined \
+             -Db_sanitize=address,undefined -Dstatic_libs=false \
              -Db_lundef=false "-Dcpp_args=['-O1','-g1','-fno-sanitize-recover=all']" \
              >/dev/null; } &&
        ninja -C "$dir" hull tests/unit/hull-unit spec-tests/hull-spec spec-tests/hull-unguarded \
