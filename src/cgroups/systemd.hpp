@@ -111,6 +111,9 @@ bool reachable(Manager m);
 Result<std::string> start_unit(Manager m, const std::string& unit, const Properties& props);
 // SetUnitProperties(unit, runtime=true, props).
 Result<void> set_unit_properties(Manager m, const std::string& unit, const Properties& props);
+// AttachProcessesToUnit(unit, "", [pid]): systemd moves a process into the unit's cgroup (a user
+// manager asks the system manager to, where the caller itself may not write there).
+Result<void> attach_process(Manager m, const std::string& unit, pid_t pid);
 // StopUnit(unit, "replace"), waits for the job, then ResetFailedUnit. A unit that is already
 // gone is fine.
 Result<void> stop_unit(Manager m, const std::string& unit);

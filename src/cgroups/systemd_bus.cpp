@@ -310,6 +310,24 @@ Result<void> set_unit_properties(Manager m, const std::string& unit, const Prope
     return {};
 }
 
+Result<void> attach_process(Manager m, const std::string& unit, pid_t pid) {
+    auto bus = HULL_TRY(connect(m, unit));
+    sd_bus_message* raw = nullptr;
+    int r = sdbus().sd_bus_message_new_method_call(bus.get(), &raw, kDest, kPath, kManager,
+                                                   "AttachProcessesToUnit");
+    Msg call(raw);
+    const auto p = static_cast<uint32_t>(pid);
+    if (r >= 0) r = sdbus().sd_bus_message_append(raw, "ss", unit.c_str(), "");
+    if (r >= 0) r = sdbus().sd_bus_message_append_array(raw, 'u', &p, sizeof(p));
+    if (r < 0)
+        return std::unexpected(
+            bus_error(m, unit, "build AttachProcessesToUnit: " + std::string(std::strerror(-r))));
+    BusError err;
+    r = sdbus().sd_bus_call(bus.get(), raw, 0, &err.e, nullptr);
+    if (r < 0) return std::unexpected(bus_error(m, unit, "AttachProcessesToUnit: " + err.text(r)));
+    return {};
+}
+
 Result<void> stop_unit(Manager m, const std::string& unit) {
     auto bus = HULL_TRY(connect(m, unit));
     return stop_on(bus.get(), m, unit);

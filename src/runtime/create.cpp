@@ -245,12 +245,16 @@ Result<void> Parent::clone_init() {
     req.flags = plan.clone_flags;
     req.pidfd = sys::WantPidFd::Yes;
     UniqueFd cgroup_dir;
-    if (cgroup && cgroup->host().layout == cgroups::Layout::Unified) {
+    // A user manager's unit is outside what a rootless hull may write to (CLONE_INTO_CGROUP
+    // would be refused): the init is cloned here and moved like on v1 (enter_cgroup).
+    const bool user_unit = unit.started() && unit.unit().manager == cgroups::systemd::Manager::User;
+    if (cgroup && cgroup->host().layout == cgroups::Layout::Unified && !user_unit) {
         cgroup_dir = HULL_TRY(cgroup->open_unified_dir());
         req.cgroup_fd = cgroup_dir.get();
     } else if (req.flags & CLONE_NEWCGROUP) {
-        // v1 has no CLONE_INTO_CGROUP: the init makes its cgroup namespace itself once we have
-        // moved it, so the namespace's root is the container's cgroup.
+        // v1 has no CLONE_INTO_CGROUP (and a user unit's is not used): the init makes its cgroup
+        // namespace itself once we have moved it, so the namespace's root is the container's
+        // cgroup.
         req.flags &= ~static_cast<uint64_t>(CLONE_NEWCGROUP);
         cgroupns = CgroupNsMode::UnshareWhenPlaced;
     }
@@ -385,8 +389,11 @@ Result<void> Parent::make_cgroup() {
 
 // Moves the init into its cgroup unless the clone already started it there.
 Result<void> Parent::enter_cgroup(const sys::CloneResult& child) {
-    if (!child.in_cgroup && cgroup)
-        HULL_TRY_CTX(cgroup->add(child.pid), "move the init into cgroup " + cgroup->path());
+    if (!child.in_cgroup && cgroup) {
+        auto add = [&] { return cgroup->add(child.pid); };
+        HULL_TRY_CTX(unit.started() ? join_unit_cgroup(unit.unit(), child.pid, add) : add(),
+                     "move the init into cgroup " + cgroup->path());
+    }
     unit.release(); // the init holds the unit now
     return {};
 }

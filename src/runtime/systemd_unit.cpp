@@ -4,6 +4,7 @@
 #include "util/io.hpp"
 #include "util/log.hpp"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -99,6 +100,14 @@ void UnitStart::undo() {
     started_ = false;
     if (auto r = sd::stop_unit(unit_.manager, unit_.unit); !r)
         log::warn("clean up after a failed create: " + r.error().message());
+}
+
+Result<void> join_unit_cgroup(const SystemdUnit& u, pid_t pid,
+                              const std::function<Result<void>()>& add) {
+    auto r = add();
+    if (r || (r.error().err() != EACCES && r.error().err() != EPERM)) return r;
+    log::debug(r.error().message() + ": asking systemd to move it into " + u.unit);
+    return sd::attach_process(u.manager, u.unit, pid);
 }
 
 Result<void> update_unit(const SystemdUnit& u, const Resources& r) {

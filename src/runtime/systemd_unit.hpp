@@ -11,6 +11,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -39,6 +40,9 @@ class UnitStart {
                               ContainerState& st);
     // The init is in the cgroup: the placeholder goes.
     void release();
+    // Whether this create started a unit, and which.
+    bool started() const { return started_; }
+    const SystemdUnit& unit() const { return unit_; }
     // A failed create: stops the unit (only when this create started it).
     void undo();
 
@@ -48,6 +52,12 @@ class UnitStart {
     pid_t placeholder_ = -1;
     int placeholder_fd_ = -1;
 };
+
+// Moves `pid` into the container's cgroup: by writing cgroup.procs (`add`), and where that is
+// refused for want of permission (EACCES, EPERM: a rootless caller outside its user manager's
+// tree), by asking systemd to (AttachProcessesToUnit).
+Result<void> join_unit_cgroup(const SystemdUnit& u, pid_t pid,
+                              const std::function<Result<void>()>& add);
 
 // update: the properties of the new resources (devices excluded) to the unit.
 Result<void> update_unit(const SystemdUnit& u, const Resources& r);

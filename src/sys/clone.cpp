@@ -86,6 +86,14 @@ Result<CloneResult> clone_process(const CloneRequest& req) {
         args.cgroup = static_cast<std::uint64_t>(req.cgroup_fd);
     }
     long pid = ::syscall(SYS_clone3, &args, sizeof(args));
+    bool in_cgroup = req.cgroup_fd >= 0;
+    if (pid < 0 && errno == EACCES && in_cgroup &&
+        req.cgroup_refused == CgroupRefused::CloneOutside) {
+        args.flags &= ~kCloneIntoCgroup;
+        args.cgroup = 0;
+        in_cgroup = false;
+        pid = ::syscall(SYS_clone3, &args, sizeof(args));
+    }
     if (pid < 0) {
         if (errno == ENOSYS) return raw_clone(flags, req.exit_signal);
         return fail_errno("clone3");
@@ -95,7 +103,7 @@ Result<CloneResult> clone_process(const CloneRequest& req) {
     res.used_clone3 = true;
     if (pid > 0) {
         if (pidfd >= 0) res.pidfd.reset(pidfd);
-        res.in_cgroup = req.cgroup_fd >= 0;
+        res.in_cgroup = in_cgroup;
     }
     return res;
 }

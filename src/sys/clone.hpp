@@ -28,6 +28,11 @@
 namespace hull::sys {
 
 enum class WantPidFd { No, Yes };
+// When the kernel refuses CLONE_INTO_CGROUP for want of permission (EACCES: the caller cannot
+// write the cgroup.procs of the common ancestor, e.g. a rootless caller outside its systemd
+// user manager's tree): fail, or clone without it and leave the move to the caller
+// (CloneResult::in_cgroup is then false).
+enum class CgroupRefused { Fail, CloneOutside };
 
 struct CloneRequest {
     // CLONE_NEW* and other clone flags. CLONE_PIDFD and CLONE_INTO_CGROUP are set from the
@@ -37,6 +42,7 @@ struct CloneRequest {
     WantPidFd pidfd = WantPidFd::No;
     // A cgroup v2 directory fd: the child starts in that cgroup (CLONE_INTO_CGROUP).
     int cgroup_fd = -1;
+    CgroupRefused cgroup_refused = CgroupRefused::Fail;
     // Signal sent to the parent when the child exits. Must be 0 with CLONE_PARENT: the child
     // is then our sibling (the child of our parent) and signals it with our own exit signal.
     int exit_signal = SIGCHLD;

@@ -10,6 +10,7 @@
 #include "runtime/forward.hpp"
 #include "runtime/launch.hpp"
 #include "runtime/rootless.hpp"
+#include "runtime/systemd_unit.hpp"
 #include "state/store.hpp"
 #include "sys/clone.hpp"
 #include "sys/fdpass.hpp"
@@ -92,6 +93,7 @@ Result<Process> load_process(const ExecOptions& o, const Config& cfg) {
 struct CgroupTarget {
     std::optional<cgroups::Cgroup> cg;
     std::map<std::string, std::string> subs;
+    std::optional<SystemdUnit> unit; // the systemd driver's unit, which may move the process
 
     std::string dir_in(const cgroups::Hierarchy& h) const {
         std::string dir = cg->dir_in(h);
@@ -112,8 +114,11 @@ struct CgroupTarget {
     }
     Result<void> place(pid_t pid) const {
         if (!cg) return {};
-        if (subs.empty())
-            return with_context(cg->add(pid), "join the container's cgroup " + cg->path());
+        if (subs.empty()) {
+            auto add = [&] { return cg->add(pid); };
+            return with_context(unit ? join_unit_cgroup(*unit, pid, add) : add(),
+                                "join the container's cgroup " + cg->path());
+        }
         for (const auto& h : cg->host().hierarchies) {
             std::string dir = dir_in(h);
             UniqueFd f(open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
@@ -233,6 +238,7 @@ Result<void> Parent::find_init() {
 Result<void> Parent::prepare_child() {
     if (const auto* cg = HULL_TRY(container->cgroup())) target.cg = *cg;
     target.subs = HULL_TRY(parse_sub_cgroups(o.cgroups));
+    target.unit = systemd_unit(container->state());
     cgroup_dir = HULL_TRY(target.unified_dir());
     if (cfg->linux && cfg->linux->seccomp)
         sec.emplace(
@@ -283,6 +289,8 @@ Result<void> Parent::clone_child() {
     sys::CloneRequest req;
     req.pidfd = sys::WantPidFd::Yes;
     req.cgroup_fd = cgroup_dir ? cgroup_dir.get() : -1;
+    // refused for a rootless caller outside its user manager's tree: place() moves it
+    if (target.unit && target.subs.empty()) req.cgroup_refused = sys::CgroupRefused::CloneOutside;
     (void)log::file_fd(); // open --log before the clone: the child keeps that fd
     auto child = via_userns
                      ? execproc::clone_via_userns(ns.fd_of(CLONE_NEWUSER), ns.fd_of(CLONE_NEWPID),
