@@ -129,6 +129,26 @@ void give_bundle_to_user(const Bundle& b) {
         if (::chown(d.c_str(), u.uid, u.gid) != 0) throw std::runtime_error("chown " + d);
 }
 
+nlohmann::json one_map(unsigned container_id, unsigned host_id, unsigned size) {
+    return nlohmann::json::array(
+        {{{"containerID", container_id}, {"hostID", host_id}, {"size", size}}});
+}
+
+void make_rootless(Bundle& b) {
+    const RootlessUser& u = rootless_user();
+    b.config["linux"]["namespaces"].push_back({{"type", "user"}});
+    b.config["linux"]["uidMappings"] = one_map(0, u.uid, 1);
+    b.config["linux"]["gidMappings"] = one_map(0, u.gid, 1);
+    for (auto& m : b.config["mounts"])
+        if (m["destination"] == "/dev/pts") {
+            nlohmann::json opts = nlohmann::json::array();
+            for (const auto& o : m["options"])
+                if (o != "gid=5") opts.push_back(o);
+            m["options"] = opts;
+        }
+    give_bundle_to_user(b);
+}
+
 void remove_rootless_user() {
     auto& u = storage();
     if (!u) return;

@@ -37,6 +37,13 @@ RunResult run_hull_as_user(const std::vector<std::string>& args, const RunOption
 // its state root the user's.
 void give_bundle_to_user(const Bundle& b);
 
+// One id-map entry as config.json spells it: [{containerID, hostID, size}].
+nlohmann::json one_map(unsigned container_id, unsigned host_id, unsigned size);
+
+// The bundle's config (base_config()) in a user namespace mapping root to the user alone,
+// without the tty group (not mapped), and the bundle given to the user.
+void make_rootless(Bundle& b);
+
 // Removes the user (main() calls it at exit; a no-op when it was never made).
 void remove_rootless_user();
 

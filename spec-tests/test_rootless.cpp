@@ -24,27 +24,6 @@ using nlohmann::json;
 
 namespace {
 
-json one_map(unsigned container_id, unsigned host_id, unsigned size) {
-    return json::array({{{"containerID", container_id}, {"hostID", host_id}, {"size", size}}});
-}
-
-// base_config() in a user namespace mapping root to the user alone, without the tty group
-// (not mapped), given to the user.
-void make_rootless(Bundle& b) {
-    const RootlessUser& u = rootless_user();
-    b.config["linux"]["namespaces"].push_back({{"type", "user"}});
-    b.config["linux"]["uidMappings"] = one_map(0, u.uid, 1);
-    b.config["linux"]["gidMappings"] = one_map(0, u.gid, 1);
-    for (auto& m : b.config["mounts"])
-        if (m["destination"] == "/dev/pts") {
-            json opts = json::array();
-            for (const auto& o : m["options"])
-                if (o != "gid=5") opts.push_back(o);
-            m["options"] = opts;
-        }
-    give_bundle_to_user(b);
-}
-
 RunResult user_hull(const Bundle& b, const std::vector<std::string>& args,
                     const RunOptions& opts = {}) {
     std::vector<std::string> full{"--root", b.state_root};
