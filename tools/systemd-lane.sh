@@ -2,26 +2,67 @@
 # systemd-lane.sh - the systemd lane: the cgroup-v2 guest of tools/v2lane.sh, with Debian's
 # systemd (the host's installed files, carried in) started as PID 1 of a new pid and mount
 # namespace, and the systemd cgroup driver's tests run against it (tools/systemd-lane-guest.sh).
-# Suites: systemd-unit (unit tests [systemd]) and systemd-spec (the spec tests [systemd] and
-# [cgroup_cmds] with HULL_SPEC_SYSTEMD=1: every container on --systemd-cgroup).
+# Suites:
+#   systemd-unit     unit tests [systemd]
+#   systemd-spec     the spec tests [systemd] and [cgroup_cmds] with HULL_SPEC_SYSTEMD=1 (every
+#                    container on --systemd-cgroup)
+#   systemd-user     the spec tests [systemd-user]: a rootless container of the user hullrl
+#                    in a scope of that user's own manager (systemd --user, on a user bus)
+#   podman-systemd   podman as root with cgroup_manager = "systemd" and hull as its runtime
+#                    (client-tests/podman-systemd.sh; its summary line, not Catch2's)
 #
 # Usage: tools/systemd-lane.sh [-o OUTDIR] [BUILD_DIR]   (options and exit status: v2lane.sh)
+#   SYSTEMD_LANE_PODMAN=0 leaves podman out.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
 say() { echo "[${0##*/}] $*" >&2; }
 
-# systemd's own files come from its Debian package (installed, not started)
-if ! dpkg-query -W -f='${Status}' systemd 2>/dev/null | grep -q 'install ok installed'; then
-    [ "$(id -u)" -eq 0 ] || { say "systemd is not installed (run as root to install it)"; exit 2; }
-    say "installing systemd"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd \
-        >/dev/null 2>&1 || { say "apt-get install systemd failed"; exit 2; }
+# systemd's own files come from its Debian package (installed, not started); podman, conmon,
+# GNU find (the client harness uses -printf) and dbus-daemon (the user bus) likewise.
+pkgs=(systemd dbus-daemon findutils)
+[ "${SYSTEMD_LANE_PODMAN:-1}" = 0 ] || pkgs+=(podman conmon)
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    [ "$(id -u)" -eq 0 ] || { say "missing ${missing[*]} (run as root to install them)"; exit 2; }
+    say "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    # no service may start while they are installed
+    policy=0
+    [ -e /usr/sbin/policy-rc.d ] ||
+        { printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy=1; }
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
+        { apt-get update -qq >/dev/null 2>&1 &&
+          apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; }
+    st=$?
+    [ "$policy" = 0 ] || rm -f /usr/sbin/policy-rc.d
+    [ "$st" -eq 0 ] || { say "apt-get install ${missing[*]} failed"; exit 2; }
 fi
 # libsystemd.so.0: hull loads it with dlopen for the driver (not in hull's ldd); the copy keeps
 # the name dlopen asks for.
 sdlib=$(ldconfig -p | awk '$1 == "libsystemd.so.0" && $2 ~ /x86-64/ { print $NF; exit }')
 [ -n "$sdlib" ] || { say "libsystemd.so.0 not found (ldconfig -p)"; exit 2; }
-export V2LANE_CARRY="/usr/lib/systemd/systemd /usr/bin/systemctl $sdlib"
-export V2LANE_GUEST="$here/systemd-lane-guest.sh"
-export V2LANE_TIMEOUT=${V2LANE_TIMEOUT:-600}
-exec "$here/v2lane.sh" "$@"
+carry="/usr/lib/systemd/systemd /usr/bin/systemctl $sdlib /usr/bin/dbus-daemon /usr/share/dbus-1"
+
+work=$(mktemp -d /var/tmp/hull-systemd-lane.XXXXXX) || { say "mktemp failed"; exit 2; }
+trap 'rm -rf "$work"' EXIT
+guest=$work/guest.sh
+{
+    printf "LANE_REPO='%s'\n" "$repo"
+    if [ "${SYSTEMD_LANE_PODMAN:-1}" != 0 ]; then
+        # the client harness and its busybox image, podman with its configuration, conmon, bash
+        "$repo/client-tests/make-image.sh" "$work/image" >/dev/null ||
+            { say "building the test image failed"; exit 2; }
+        printf "LANE_PODMAN_IMAGE='%s'\n" "$work/image/rootfs.tar"
+        carry+=" $repo/client-tests $work/image /usr/bin/podman /usr/bin/conmon /etc/containers"
+        carry+=" /usr/share/containers $(readlink -f /bin/bash) $(readlink -f "$(command -v find)")"
+    fi
+    cat "$here/systemd-lane-guest.sh"
+} >"$guest"
+export V2LANE_CARRY=$carry
+export V2LANE_GUEST=$guest
+export V2LANE_TIMEOUT=${V2LANE_TIMEOUT:-900}
+"$here/v2lane.sh" "$@"

@@ -65,11 +65,24 @@ run_systemd_lane() {
     echo "== systemd lane (tools/systemd-lane.sh)"
     ./tools/systemd-lane.sh -o "$logdir/systemdlane" build
     local lane_rc=$?
-    for s in systemd-unit systemd-spec; do
+    for s in systemd-unit systemd-spec systemd-user; do
         status=$(cat "$logdir/systemdlane/$s.status" 2>/dev/null || echo 1)
         add_counts "$logdir/systemdlane/$s.log" "$status"
         lane_pass=$((lane_pass + pass)); lane_fail=$((lane_fail + fail))
     done
+    # podman's script ends with its own "podman-systemd: N passed, M failed" line
+    local line
+    line=$(grep -E '^podman-systemd: [0-9]+ passed, [0-9]+ failed$' \
+        "$logdir/systemdlane/podman-systemd.log" 2>/dev/null | tail -n1)
+    if [ -n "$line" ]; then
+        pass=$(awk '{print $2}' <<<"$line") fail=$(awk '{print $4}' <<<"$line")
+    else
+        pass=0 fail=1
+    fi
+    status=$(cat "$logdir/systemdlane/podman-systemd.status" 2>/dev/null || echo 1)
+    [ "$status" -eq 0 ] || [ "$fail" -gt 0 ] || fail=1
+    total_pass=$((total_pass + pass)); total_fail=$((total_fail + fail))
+    lane_pass=$((lane_pass + pass)); lane_fail=$((lane_fail + fail))
     if [ "$lane_rc" -ne 0 ] && [ "$lane_fail" -eq 0 ]; then
         lane_fail=1; total_fail=$((total_fail + 1)); rc=1
     fi
