@@ -16,13 +16,13 @@ esac
 
 # Building and running hull (busybox-static: the examples' rootfs).
 pkgs=(g++ meson ninja-build pkg-config nlohmann-json3-dev libseccomp-dev libcap-dev
-      libspdlog-dev busybox-static
-      libsystemd-dev)                   # sd-bus for the systemd cgroup driver (docs/cgroups.md)
+      libspdlog-dev busybox-static)
 if [ "$mode" = --all ]; then
     pkgs+=(git catch2 zsh fish          # zsh, fish: the completion tests run the scripts
            qemu-system-x86 cpio binutils     # these three: the cgroup-v2 lane (tools/v2lane.sh)
            golang-github-containers-common netavark
            uidmap                           # newuidmap/newgidmap: the [rootless] tests' range maps
+           dbus-daemon                      # the [dbus] unit tests run hull's D-Bus client against it
            clang-16 libclang-rt-16-dev)     # these two: the fuzz lane (fuzz/build.sh)
     # golang-github-containers-common: podman's default seccomp profile for the spec tests
     # (/usr/share/containers/seccomp.json); netavark satisfies its network-stack dependency (the

@@ -41,11 +41,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     [ "$policy" = 0 ] || rm -f /usr/sbin/policy-rc.d
     [ "$st" -eq 0 ] || { say "apt-get install ${missing[*]} failed"; exit 2; }
 fi
-# libsystemd.so.0: hull loads it with dlopen for the driver (not in hull's ldd); the copy keeps
-# the name dlopen asks for.
-sdlib=$(ldconfig -p | awk '$1 == "libsystemd.so.0" && $2 ~ /x86-64/ { print $NF; exit }')
-[ -n "$sdlib" ] || { say "libsystemd.so.0 not found (ldconfig -p)"; exit 2; }
-carry="/usr/lib/systemd/systemd /usr/bin/systemctl $sdlib /usr/bin/dbus-daemon /usr/share/dbus-1"
+carry="/usr/lib/systemd/systemd /usr/bin/systemctl /usr/bin/dbus-daemon /usr/share/dbus-1"
 
 work=$(mktemp -d /var/tmp/hull-systemd-lane.XXXXXX) || { say "mktemp failed"; exit 2; }
 trap 'rm -rf "$work"' EXIT

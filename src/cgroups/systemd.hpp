@@ -28,6 +28,10 @@
 #include <variant>
 #include <vector>
 
+namespace hull::cgroups::dbus {
+class Writer;
+}
+
 namespace hull::cgroups::systemd {
 
 // Which systemd instance: the system manager (root) or the calling user's manager (rootless).
@@ -97,7 +101,10 @@ Result<Properties> annotation_properties(const std::map<std::string, std::string
 // strings ('x' or "x"), and arrays of those ("['a', 'b']", "[uint32 1, 2]", "@as []").
 Result<Value> parse_gvariant(std::string_view text);
 
-// ---- D-Bus (systemd_bus.cpp) ----
+// ---- D-Bus (systemd_bus.cpp, on hull's own client: dbus_conn.hpp) ----
+
+// Marshals `props` as the a(sv) of StartTransientUnit and SetUnitProperties.
+void append_properties(dbus::Writer& w, const Properties& props);
 
 // The address hull uses for the manager (for messages): as root the manager's private socket
 // (unix:path=/run/systemd/private) when it exists, else the system bus; the user bus for User.

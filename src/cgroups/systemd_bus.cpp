@@ -1,18 +1,14 @@
-// The systemd driver's D-Bus calls (sd-bus from libsystemd, loaded on first use: sdbus_lib.hpp):
-// StartTransientUnit and its job, SetUnitProperties, StopUnit, ResetFailedUnit, the unit's
-// ControlGroup.
+// The systemd driver's D-Bus calls, on hull's own D-Bus client (dbus_conn.hpp):
+// StartTransientUnit and its job, SetUnitProperties, AttachProcessesToUnit, StopUnit,
+// ResetFailedUnit, the unit's ControlGroup.
 #include "cgroups/systemd.hpp"
 
-#include "cgroups/sdbus_lib.hpp"
+#include "cgroups/dbus_conn.hpp"
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <cstring>
-#include <map>
-#include <memory>
 #include <thread>
 
 namespace hull::cgroups::systemd {
@@ -22,28 +18,14 @@ namespace {
 constexpr const char* kDest = "org.freedesktop.systemd1";
 constexpr const char* kPath = "/org/freedesktop/systemd1";
 constexpr const char* kManager = "org.freedesktop.systemd1.Manager";
+constexpr const char* kProperties = "org.freedesktop.DBus.Properties";
 constexpr const char* kPrivate = "/run/systemd/private";
 constexpr auto kJobTimeout = std::chrono::seconds(30);
 
-struct BusDeleter {
-    void operator()(sd_bus* b) const { sdbus().sd_bus_flush_close_unref(b); }
-};
-using Bus = std::unique_ptr<sd_bus, BusDeleter>;
-struct MsgDeleter {
-    void operator()(sd_bus_message* m) const { sdbus().sd_bus_message_unref(m); }
-};
-using Msg = std::unique_ptr<sd_bus_message, MsgDeleter>;
-
-// An sd_bus_error that frees itself.
-struct BusError {
-    sd_bus_error e = SD_BUS_ERROR_NULL;
-    ~BusError() { sdbus().sd_bus_error_free(&e); }
-    std::string text(int r) const {
-        if (sdbus().sd_bus_error_is_set(&e)) return e.message ? e.message : e.name;
-        return std::strerror(-r);
-    }
-    bool is(const char* name) const { return sdbus().sd_bus_error_has_name(&e, name); }
-};
+using dbus::Connection;
+using dbus::Message;
+using dbus::MessageType;
+using dbus::Writer;
 
 bool private_socket(Manager m) {
     return m == Manager::System && geteuid() == 0 && access(kPrivate, F_OK) == 0;
@@ -57,158 +39,215 @@ Error bus_error(Manager m, const std::string& unit, const std::string& what) {
     return Error::msg(std::move(msg));
 }
 
+// A connection to the manager, and who it is for (the errors' words).
+struct Bus {
+    Connection conn;
+    Manager manager;
+    std::string unit;
+    bool direct;
+
+    Error fail(const std::string& what) const { return bus_error(manager, unit, what); }
+
+    // A Manager method; an error reply is returned as an Error message (see is_error).
+    Result<Message> call(const char* member, const char* signature, const Writer& args,
+                         const char* path = kPath, const char* interface = kManager) {
+        auto reply = conn.call({.destination = kDest,
+                                .path = path,
+                                .interface = interface,
+                                .member = member,
+                                .signature = signature,
+                                .body = args.bytes()});
+        if (!reply)
+            return std::unexpected(fail(std::string(member) + ": " + reply.error().message()));
+        return reply;
+    }
+    // The same, any error reply a failure "<member>: <its message>".
+    Result<Message> call_ok(const char* member, const char* signature, const Writer& args,
+                            const char* path = kPath, const char* interface = kManager) {
+        Message r = HULL_TRY(call(member, signature, args, path, interface));
+        if (r.type == MessageType::Error)
+            return std::unexpected(fail(std::string(member) + ": " + text(r)));
+        return r;
+    }
+    static std::string text(const Message& r) {
+        std::string t = dbus::error_text(r);
+        return t.empty() ? r.error_name : t;
+    }
+};
+
 Result<Bus> connect(Manager m, const std::string& unit) {
-    if (auto loaded = load_sdbus(); !loaded)
-        return std::unexpected(bus_error(m, unit, loaded.error().message()));
-    sd_bus* raw = nullptr;
-    int r = sdbus().sd_bus_new(&raw);
-    if (r < 0)
-        return std::unexpected(bus_error(m, unit, "sd_bus_new: " + std::string(std::strerror(-r))));
-    Bus bus(raw);
-    const std::string address = bus_name(m);
-    r = sdbus().sd_bus_set_address(bus.get(), address.c_str());
-    if (r >= 0 && !private_socket(m)) r = sdbus().sd_bus_set_bus_client(bus.get(), 1);
-    if (r >= 0) r = sdbus().sd_bus_start(bus.get());
-    if (r < 0)
+    const bool direct = private_socket(m);
+    auto conn = Connection::open(bus_name(m), direct ? dbus::BusKind::Direct : dbus::BusKind::Bus);
+    if (!conn)
         return std::unexpected(
-            bus_error(m, unit, "cannot connect to the bus: " + std::string(std::strerror(-r))));
-    return bus;
+            bus_error(m, unit, "cannot connect to the bus: " + conn.error().message()));
+    return Bus{.conn = std::move(*conn), .manager = m, .unit = unit, .direct = direct};
 }
 
-int append_value(sd_bus_message* msg, const Value& value) {
-    return std::visit(
-        [&](const auto& v) -> int {
+Writer args_s(const std::string& a) {
+    Writer w;
+    w.string('s', a);
+    return w;
+}
+
+Writer args_ss(const std::string& a, const std::string& b) {
+    Writer w;
+    w.string('s', a);
+    w.string('s', b);
+    return w;
+}
+
+void append_value(Writer& w, const Value& value) {
+    std::visit(
+        [&](const auto& v) {
             using T = std::decay_t<decltype(v)>;
-            const char sig = signature(value)[0];
-            if constexpr (std::is_same_v<T, bool>) {
-                int b = v ? 1 : 0;
-                return sdbus().sd_bus_message_append_basic(msg, 'b', &b);
-            } else if constexpr (std::is_same_v<T, std::string>) {
-                return sdbus().sd_bus_message_append_basic(msg, 's', v.c_str());
-            } else if constexpr (std::is_arithmetic_v<T>) {
-                return sdbus().sd_bus_message_append_basic(msg, sig, &v);
-            } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-                int r = sdbus().sd_bus_message_open_container(msg, 'a', "s");
+            if constexpr (std::is_same_v<T, bool>)
+                w.boolean(v);
+            else if constexpr (std::is_same_v<T, uint8_t>)
+                w.byte(v);
+            else if constexpr (std::is_same_v<T, int16_t>)
+                w.i16(v);
+            else if constexpr (std::is_same_v<T, uint16_t>)
+                w.u16(v);
+            else if constexpr (std::is_same_v<T, int32_t>)
+                w.i32(v);
+            else if constexpr (std::is_same_v<T, uint32_t>)
+                w.u32(v);
+            else if constexpr (std::is_same_v<T, int64_t>)
+                w.i64(v);
+            else if constexpr (std::is_same_v<T, uint64_t>)
+                w.u64(v);
+            else if constexpr (std::is_same_v<T, double>)
+                w.f64(v);
+            else if constexpr (std::is_same_v<T, std::string>)
+                w.string('s', v);
+            else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+                auto a = w.open_array(4);
                 for (const auto& s : v)
-                    if (r >= 0) r = sdbus().sd_bus_message_append_basic(msg, 's', s.c_str());
-                return r < 0 ? r : sdbus().sd_bus_message_close_container(msg);
+                    w.string('s', s);
+                w.close_array(a);
             } else if constexpr (std::is_same_v<T, std::vector<uint32_t>>) {
-                return sdbus().sd_bus_message_append_array(msg, 'u', v.data(),
-                                                           v.size() * sizeof(uint32_t));
+                auto a = w.open_array(4);
+                for (uint32_t x : v)
+                    w.u32(x);
+                w.close_array(a);
             } else if constexpr (std::is_same_v<T, std::vector<uint64_t>>) {
-                return sdbus().sd_bus_message_append_array(msg, 't', v.data(),
-                                                           v.size() * sizeof(uint64_t));
+                auto a = w.open_array(8);
+                for (uint64_t x : v)
+                    w.u64(x);
+                w.close_array(a);
             } else if constexpr (std::is_same_v<T, Bits>) {
-                return sdbus().sd_bus_message_append_array(msg, 'y', v.bytes.data(),
-                                                           v.bytes.size());
-            } else { // DeviceAllowList
-                int r = sdbus().sd_bus_message_open_container(msg, 'a', "(ss)");
-                for (const auto& [path, access] : v)
-                    if (r >= 0)
-                        r = sdbus().sd_bus_message_append(msg, "(ss)", path.c_str(),
-                                                          access.c_str());
-                return r < 0 ? r : sdbus().sd_bus_message_close_container(msg);
+                auto a = w.open_array(1);
+                for (uint8_t x : v.bytes)
+                    w.byte(x);
+                w.close_array(a);
+            } else { // DeviceAllowList: a(ss)
+                auto a = w.open_array(8);
+                for (const auto& [path, access] : v) {
+                    w.align(8);
+                    w.string('s', path);
+                    w.string('s', access);
+                }
+                w.close_array(a);
             }
         },
         value);
 }
 
-int append_properties(sd_bus_message* msg, const Properties& props) {
-    int r = sdbus().sd_bus_message_open_container(msg, 'a', "(sv)");
-    for (const auto& p : props) {
-        if (r >= 0) r = sdbus().sd_bus_message_open_container(msg, 'r', "sv");
-        if (r >= 0) r = sdbus().sd_bus_message_append_basic(msg, 's', p.name.c_str());
-        const std::string sig(signature(p.value));
-        if (r >= 0) r = sdbus().sd_bus_message_open_container(msg, 'v', sig.c_str());
-        if (r >= 0) r = append_value(msg, p.value);
-        if (r >= 0) r = sdbus().sd_bus_message_close_container(msg);
-        if (r >= 0) r = sdbus().sd_bus_message_close_container(msg);
-    }
-    return r < 0 ? r : sdbus().sd_bus_message_close_container(msg);
-}
-
-// JobRemoved(u id, o job, s unit, s result) signals, collected by job path.
-struct Jobs {
-    std::map<std::string, std::string> results;
-    sd_bus_slot* slot = nullptr;
-    ~Jobs() { sdbus().sd_bus_slot_unref(slot); }
+// JobRemoved(u id, o job, s unit, s result) on the manager: its job and result.
+struct JobEnd {
+    std::string job, result;
 };
-
-int on_job_removed(sd_bus_message* m, void* userdata, sd_bus_error*) {
-    uint32_t id = 0;
-    const char *job = nullptr, *unit = nullptr, *result = nullptr;
-    if (sdbus().sd_bus_message_read(m, "uoss", &id, &job, &unit, &result) >= 0 && job && result)
-        static_cast<Jobs*>(userdata)->results[job] = result;
-    return 0;
+std::optional<JobEnd> job_removed(const Message& s) {
+    if (s.member != "JobRemoved" || s.interface != kManager || s.signature != "uoss")
+        return std::nullopt;
+    dbus::Reader r(s.body, s.big_endian);
+    if (!r.u32()) return std::nullopt;
+    auto job = r.string();
+    auto unit = r.string();
+    auto result = r.string();
+    if (!job || !unit || !result) return std::nullopt;
+    return JobEnd{.job = *job, .result = *result};
 }
 
-Result<void> watch_jobs(sd_bus* bus, Jobs& jobs, Manager m, const std::string& unit) {
-    BusError err;
-    // On the bus systemd only sends signals once someone subscribed; harmless elsewhere.
-    (void)sdbus().sd_bus_call_method(bus, kDest, kPath, kManager, "Subscribe", &err.e, nullptr, "");
-    int r = sdbus().sd_bus_match_signal(bus, &jobs.slot, kDest, kPath, kManager, "JobRemoved",
-                                        on_job_removed, &jobs);
-    if (r < 0)
-        return std::unexpected(
-            bus_error(m, unit, "watch JobRemoved: " + std::string(std::strerror(-r))));
+// Asks for JobRemoved: Subscribe (systemd only signals on the bus once someone subscribed) and,
+// on a message bus, a match rule so that the bus routes the signal to us.
+Result<void> watch_jobs(Bus& bus) {
+    (void)bus.call("Subscribe", "", Writer());
+    if (!bus.direct) {
+        Writer rule = args_s(std::string("type='signal',sender='") + kDest + "',path='" + kPath +
+                             "',interface='" + kManager + "',member='JobRemoved'");
+        auto r = bus.conn.call({.destination = "org.freedesktop.DBus",
+                                .path = "/org/freedesktop/DBus",
+                                .interface = "org.freedesktop.DBus",
+                                .member = "AddMatch",
+                                .signature = "s",
+                                .body = rule.bytes()});
+        if (!r || r->type == MessageType::Error)
+            return std::unexpected(
+                bus.fail("watch JobRemoved: " + (r ? Bus::text(*r) : r.error().message())));
+    }
     return {};
 }
 
-Result<std::string> wait_job(sd_bus* bus, Jobs& jobs, const std::string& job, Manager m,
-                             const std::string& unit) {
-    const auto deadline = std::chrono::steady_clock::now() + kJobTimeout;
+// The job path of a reply "o".
+Result<std::string> job_of(Bus& bus, const Message& reply, const char* member) {
+    dbus::Reader r(reply.body, reply.big_endian);
+    auto job = reply.signature == "o" ? r.string() : Result<std::string>(std::unexpected(Error()));
+    if (!job || job->empty())
+        return std::unexpected(bus.fail(std::string(member) + ": no job in the reply"));
+    return *job;
+}
+
+Result<std::string> wait_job(Bus& bus, const std::string& job) {
+    const auto deadline = Connection::Clock::now() + kJobTimeout;
     for (;;) {
-        if (auto it = jobs.results.find(job); it != jobs.results.end()) return it->second;
-        int r = sdbus().sd_bus_process(bus, nullptr);
-        if (r < 0)
-            return std::unexpected(
-                bus_error(m, unit, "waiting for job " + job + ": " + std::strerror(-r)));
-        if (r > 0) continue;
-        auto left = deadline - std::chrono::steady_clock::now();
-        if (left <= std::chrono::seconds(0))
-            return std::unexpected(bus_error(m, unit, "job " + job + " did not finish in 30 s"));
-        r = sdbus().sd_bus_wait(
-            bus, std::chrono::duration_cast<std::chrono::microseconds>(left).count());
-        if (r < 0)
-            return std::unexpected(
-                bus_error(m, unit, "waiting for job " + job + ": " + std::strerror(-r)));
+        auto s = bus.conn.next_signal(deadline);
+        if (!s)
+            return std::unexpected(bus.fail("waiting for job " + job + ": " + s.error().message()));
+        if (!*s) return std::unexpected(bus.fail("job " + job + " did not finish in 30 s"));
+        if (auto end = job_removed(**s); end && end->job == job) return end->result;
     }
 }
 
 // "unit" -> its object path, or "" when systemd does not know it.
-std::string unit_object(sd_bus* bus, const std::string& unit) {
-    BusError err;
-    sd_bus_message* reply = nullptr;
-    if (sdbus().sd_bus_call_method(bus, kDest, kPath, kManager, "GetUnit", &err.e, &reply, "s",
-                                   unit.c_str()) < 0)
-        return "";
-    Msg r(reply);
-    const char* path = nullptr;
-    if (sdbus().sd_bus_message_read(reply, "o", &path) < 0 || !path) return "";
-    return path;
+std::string unit_object(Bus& bus, const std::string& unit) {
+    auto reply = bus.call("GetUnit", "s", args_s(unit));
+    if (!reply || reply->type != MessageType::Return || reply->signature != "o") return "";
+    dbus::Reader r(reply->body, reply->big_endian);
+    auto path = r.string();
+    return path ? *path : "";
 }
 
-Result<void> stop_on(sd_bus* bus, Manager m, const std::string& unit) {
-    Jobs jobs;
-    HULL_TRY(watch_jobs(bus, jobs, m, unit));
-    BusError err;
-    sd_bus_message* reply = nullptr;
-    int r = sdbus().sd_bus_call_method(bus, kDest, kPath, kManager, "StopUnit", &err.e, &reply,
-                                       "ss", unit.c_str(), "replace");
-    Msg owned(reply);
-    if (r < 0 && !err.is("org.freedesktop.systemd1.NoSuchUnit"))
-        return std::unexpected(bus_error(m, unit, "StopUnit: " + err.text(r)));
-    if (r >= 0) {
-        const char* job = nullptr;
-        if (sdbus().sd_bus_message_read(reply, "o", &job) < 0 || !job)
-            return std::unexpected(bus_error(m, unit, "StopUnit: no job in the reply"));
-        auto result = HULL_TRY(wait_job(bus, jobs, job, m, unit));
+// Properties.Get of a string property.
+Result<std::string> string_property(Bus& bus, const char* object, const char* interface,
+                                    const char* name) {
+    Message reply =
+        HULL_TRY(bus.call_ok("Get", "ss", args_ss(interface, name), object, kProperties));
+    dbus::Reader r(reply.body, reply.big_endian);
+    auto sig = r.signature();
+    if (!sig || *sig != "s")
+        return std::unexpected(bus.fail(std::string(name) + " is not a string"));
+    auto value = r.string();
+    if (!value)
+        return std::unexpected(bus.fail(std::string(name) + ": " + value.error().message()));
+    return *value;
+}
+
+Result<void> stop_on(Bus& bus) {
+    const std::string& unit = bus.unit;
+    HULL_TRY(watch_jobs(bus));
+    Message reply = HULL_TRY(bus.call("StopUnit", "ss", args_ss(unit, "replace")));
+    if (reply.type == MessageType::Error &&
+        reply.error_name != "org.freedesktop.systemd1.NoSuchUnit")
+        return std::unexpected(bus.fail("StopUnit: " + Bus::text(reply)));
+    if (reply.type == MessageType::Return) {
+        const std::string job = HULL_TRY(job_of(bus, reply, "StopUnit"));
+        const std::string result = HULL_TRY(wait_job(bus, job));
         if (result != "done")
-            return std::unexpected(bus_error(m, unit, "stop job finished with result " + result));
+            return std::unexpected(bus.fail("stop job finished with result " + result));
     }
-    BusError reset;
-    (void)sdbus().sd_bus_call_method(bus, kDest, kPath, kManager, "ResetFailedUnit", &reset.e,
-                                     nullptr, "s", unit.c_str());
+    (void)bus.call("ResetFailedUnit", "s", args_s(unit));
     // The stopped unit is garbage-collected shortly after its job: wait until it is gone.
     for (int i = 0; i < 100 && !unit_object(bus, unit).empty(); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -216,6 +255,17 @@ Result<void> stop_on(sd_bus* bus, Manager m, const std::string& unit) {
 }
 
 } // namespace
+
+void append_properties(dbus::Writer& w, const Properties& props) {
+    auto a = w.open_array(8);
+    for (const auto& p : props) {
+        w.align(8);
+        w.string('s', p.name);
+        w.signature(signature(p.value));
+        append_value(w, p.value);
+    }
+    w.close_array(a);
+}
 
 std::string bus_name(Manager m) {
     if (private_socket(m)) return std::string("unix:path=") + kPrivate;
@@ -232,105 +282,71 @@ std::string bus_name(Manager m) {
 
 bool reachable(Manager m) {
     auto bus = connect(m, "");
-    if (!bus) return false;
-    BusError err;
-    char* version = nullptr;
-    int r = sdbus().sd_bus_get_property_string(bus->get(), kDest, kPath, kManager, "Version",
-                                               &err.e, &version);
-    free(version);
-    return r >= 0;
+    return bus && string_property(*bus, kPath, kManager, "Version").has_value();
 }
 
 Result<std::string> start_unit(Manager m, const std::string& unit, const Properties& props) {
-    auto bus = HULL_TRY(connect(m, unit));
-    Jobs jobs;
-    HULL_TRY(watch_jobs(bus.get(), jobs, m, unit));
-    sd_bus_message* raw = nullptr;
-    int r = sdbus().sd_bus_message_new_method_call(bus.get(), &raw, kDest, kPath, kManager,
-                                                   "StartTransientUnit");
-    Msg call(raw);
-    if (r >= 0) r = sdbus().sd_bus_message_append(raw, "ss", unit.c_str(), "fail");
-    if (r >= 0) r = append_properties(raw, props);
-    if (r >= 0) r = sdbus().sd_bus_message_append(raw, "a(sa(sv))", 0);
-    if (r < 0)
+    Bus bus = HULL_TRY(connect(m, unit));
+    HULL_TRY(watch_jobs(bus));
+    Writer args;
+    args.string('s', unit);
+    args.string('s', "fail");
+    append_properties(args, props);
+    const auto aux = args.open_array(8); // a(sa(sv)): no auxiliary units
+    args.close_array(aux);
+    Message reply = HULL_TRY(bus.call("StartTransientUnit", "ssa(sv)a(sa(sv))", args));
+    if (reply.type == MessageType::Error &&
+        reply.error_name == "org.freedesktop.systemd1.UnitExists")
         return std::unexpected(
-            bus_error(m, unit, "build StartTransientUnit: " + std::string(std::strerror(-r))));
-    BusError err;
-    sd_bus_message* reply = nullptr;
-    r = sdbus().sd_bus_call(bus.get(), raw, 0, &err.e, &reply);
-    Msg owned(reply);
-    if (r < 0 && err.is("org.freedesktop.systemd1.UnitExists"))
-        return std::unexpected(bus_error(
-            m, unit, "the unit exists already (StartTransientUnit: " + err.text(r) + ")"));
-    if (r < 0) return std::unexpected(bus_error(m, unit, "StartTransientUnit: " + err.text(r)));
-    const char* job = nullptr;
-    if (sdbus().sd_bus_message_read(reply, "o", &job) < 0 || !job)
-        return std::unexpected(bus_error(m, unit, "StartTransientUnit: no job in the reply"));
-    const std::string job_path = job;
-    auto result = wait_job(bus.get(), jobs, job_path, m, unit);
+            bus.fail("the unit exists already (StartTransientUnit: " + Bus::text(reply) + ")"));
+    if (reply.type == MessageType::Error)
+        return std::unexpected(bus.fail("StartTransientUnit: " + Bus::text(reply)));
+    const std::string job = HULL_TRY(job_of(bus, reply, "StartTransientUnit"));
+    auto result = wait_job(bus, job);
     if (!result || *result != "done") {
-        (void)stop_on(bus.get(), m, unit);
+        (void)stop_on(bus);
         if (!result) return std::unexpected(result.error());
-        return std::unexpected(bus_error(m, unit, "the start job finished with result " + *result));
+        return std::unexpected(bus.fail("the start job finished with result " + *result));
     }
-    const std::string object = unit_object(bus.get(), unit);
-    BusError perr;
-    char* cgroup = nullptr;
-    const bool slice = unit.ends_with(".slice");
-    r = object.empty()
-            ? -ENOENT
-            : sdbus().sd_bus_get_property_string(bus.get(), kDest, object.c_str(),
-                                                 slice ? "org.freedesktop.systemd1.Slice"
-                                                       : "org.freedesktop.systemd1.Scope",
-                                                 "ControlGroup", &perr.e, &cgroup);
-    std::string path = cgroup ? cgroup : "";
-    free(cgroup);
-    if (r < 0 || path.empty() || path[0] != '/') {
-        (void)stop_on(bus.get(), m, unit);
-        return std::unexpected(bus_error(m, unit, "the unit has no ControlGroup: " + perr.text(r)));
+    const std::string object = unit_object(bus, unit);
+    auto path = object.empty()
+                    ? Result<std::string>(std::unexpected(Error::msg("systemd does not know it")))
+                    : string_property(bus, object.c_str(),
+                                      unit.ends_with(".slice") ? "org.freedesktop.systemd1.Slice"
+                                                               : "org.freedesktop.systemd1.Scope",
+                                      "ControlGroup");
+    if (!path || path->empty() || (*path)[0] != '/') {
+        (void)stop_on(bus);
+        return std::unexpected(bus.fail("the unit has no ControlGroup" +
+                                        (path ? std::string() : ": " + path.error().message())));
     }
-    return path;
+    return *path;
 }
 
 Result<void> set_unit_properties(Manager m, const std::string& unit, const Properties& props) {
     if (props.empty()) return {};
-    auto bus = HULL_TRY(connect(m, unit));
-    sd_bus_message* raw = nullptr;
-    int r = sdbus().sd_bus_message_new_method_call(bus.get(), &raw, kDest, kPath, kManager,
-                                                   "SetUnitProperties");
-    Msg call(raw);
-    if (r >= 0) r = sdbus().sd_bus_message_append(raw, "sb", unit.c_str(), 1);
-    if (r >= 0) r = append_properties(raw, props);
-    if (r < 0)
-        return std::unexpected(
-            bus_error(m, unit, "build SetUnitProperties: " + std::string(std::strerror(-r))));
-    BusError err;
-    r = sdbus().sd_bus_call(bus.get(), raw, 0, &err.e, nullptr);
-    if (r < 0) return std::unexpected(bus_error(m, unit, "SetUnitProperties: " + err.text(r)));
+    Bus bus = HULL_TRY(connect(m, unit));
+    Writer args;
+    args.string('s', unit);
+    args.boolean(true);
+    append_properties(args, props);
+    HULL_TRY(bus.call_ok("SetUnitProperties", "sba(sv)", args));
     return {};
 }
 
 Result<void> attach_process(Manager m, const std::string& unit, pid_t pid) {
-    auto bus = HULL_TRY(connect(m, unit));
-    sd_bus_message* raw = nullptr;
-    int r = sdbus().sd_bus_message_new_method_call(bus.get(), &raw, kDest, kPath, kManager,
-                                                   "AttachProcessesToUnit");
-    Msg call(raw);
-    const auto p = static_cast<uint32_t>(pid);
-    if (r >= 0) r = sdbus().sd_bus_message_append(raw, "ss", unit.c_str(), "");
-    if (r >= 0) r = sdbus().sd_bus_message_append_array(raw, 'u', &p, sizeof(p));
-    if (r < 0)
-        return std::unexpected(
-            bus_error(m, unit, "build AttachProcessesToUnit: " + std::string(std::strerror(-r))));
-    BusError err;
-    r = sdbus().sd_bus_call(bus.get(), raw, 0, &err.e, nullptr);
-    if (r < 0) return std::unexpected(bus_error(m, unit, "AttachProcessesToUnit: " + err.text(r)));
+    Bus bus = HULL_TRY(connect(m, unit));
+    Writer args = args_ss(unit, "");
+    auto a = args.open_array(4);
+    args.u32(static_cast<uint32_t>(pid));
+    args.close_array(a);
+    HULL_TRY(bus.call_ok("AttachProcessesToUnit", "ssau", args));
     return {};
 }
 
 Result<void> stop_unit(Manager m, const std::string& unit) {
-    auto bus = HULL_TRY(connect(m, unit));
-    return stop_on(bus.get(), m, unit);
+    Bus bus = HULL_TRY(connect(m, unit));
+    return stop_on(bus);
 }
 
 } // namespace hull::cgroups::systemd
