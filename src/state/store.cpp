@@ -26,6 +26,7 @@ constexpr std::string_view kStateFile = "state.json";
 // The annotations live beside state.json, written once: they never change after create and
 // may be large (a 50 MB annotation must not be re-read by kill or start).
 constexpr std::string_view kAnnotationsFile = "annotations.json";
+constexpr const char* kAnnotationsKey = "annotationsFile"; // in state.json: whether it exists
 constexpr std::string_view kTempPrefix = ".tmp~";
 // How often open() follows an id that was destroyed and recreated while it waited.
 constexpr int kOpenAttempts = 16;
@@ -68,12 +69,14 @@ std::string join(const std::string& root, std::string_view id) {
 }
 
 // Writes state.json without the annotations, and annotations.json (once) when there are any.
+// state.json says whether annotations.json exists ("annotationsFile"), so that reading the
+// state (`list` reads a thousand) need not look for it.
 Result<void> write_state(int dirfd, const ContainerState& st) {
-    if (!st.annotations.empty()) {
-        auto have = HULL_TRY(fs::exists(dirfd, kAnnotationsFile));
-        if (!have)
-            HULL_TRY(fs::write_file_atomic(dirfd, kAnnotationsFile,
-                                           nlohmann::json(st.annotations).dump(), 0600));
+    bool have = HULL_TRY(fs::exists(dirfd, kAnnotationsFile));
+    if (!st.annotations.empty() && !have) {
+        HULL_TRY(fs::write_file_atomic(dirfd, kAnnotationsFile,
+                                       nlohmann::json(st.annotations).dump(), 0600));
+        have = true;
     }
     ContainerState lean{.id = st.id,
                         .pid = st.pid,
@@ -85,6 +88,7 @@ Result<void> write_state(int dirfd, const ContainerState& st) {
                         .owner = st.owner,
                         .annotations = {},
                         .extra = st.extra};
+    lean.extra[kAnnotationsKey] = have;
     return fs::write_file_atomic(dirfd, kStateFile, to_persisted_json(lean).dump(), 0600);
 }
 
@@ -233,7 +237,10 @@ Result<Container> Store::open(std::string_view id, LockMode mode) const {
             if (same == Identity::Gone) return does_not_exist(id);
             if (same == Identity::Replaced) continue; // destroyed and re-created meanwhile
         }
-        auto root = HULL_TRY(dup_fd(rootfd()));
+        // The root is kept for destroy and lock, which an unlocked open (state, list) never
+        // does: it goes without (a thousand fewer dup/close pairs for `list`).
+        UniqueFd root;
+        if (mode != LockMode::None) root = HULL_TRY(dup_fd(rootfd()));
         return Container(name, join(root_, name), std::move(root), std::move(dir), mode);
     }
     return fail_sys(EAGAIN, "open container " + name + ": it keeps being re-created");
@@ -305,7 +312,11 @@ Result<ContainerState> Container::load(StateDetail detail) const {
     auto st = HULL_TRY_CTX(from_persisted_json(*text), "load container " + id_);
     if (st.id != id_)
         return fail_sys(EINVAL, "load container " + id_ + ": state.json names \"" + st.id + "\"");
-    if (detail == StateDetail::Full) HULL_TRY(load_annotations(st));
+    // Written by an older hull: no word on annotations.json, so look for it.
+    auto marker = st.extra.find(kAnnotationsKey);
+    const bool file = marker == st.extra.end() || *marker != false;
+    if (marker != st.extra.end()) st.extra.erase(marker);
+    if (detail == StateDetail::Full && file) HULL_TRY(load_annotations(st));
     return st;
 }
 
@@ -372,6 +383,7 @@ void Container::unlock() {
 
 Result<void> Container::lock(LockMode mode) {
     if (!dir_) return does_not_exist(id_);
+    if (!root_) return fail_sys(EBADF, "lock container " + id_ + ": opened without a lock");
     unlock();
     HULL_TRY_CTX(store_detail::take_lock(dir_.get(), mode), "lock container " + id_);
     auto same = HULL_TRY_CTX(store_detail::check_identity(root_.get(), id_, dir_.get()),
