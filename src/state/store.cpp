@@ -89,7 +89,9 @@ Result<void> write_state(int dirfd, const ContainerState& st) {
                         .annotations = {},
                         .extra = st.extra};
     lean.extra[kAnnotationsKey] = have;
-    return fs::write_file_atomic(dirfd, kStateFile, to_persisted_json(lean).dump(), 0600);
+    // One line (dump() escapes every newline in a string) ending in '\n': a reader needs a
+    // single read() (fs::read_line_file).
+    return fs::write_file_atomic(dirfd, kStateFile, to_persisted_json(lean).dump() + "\n", 0600);
 }
 
 } // namespace
@@ -304,7 +306,7 @@ Result<void> Container::save(const ContainerState& st) {
 
 Result<ContainerState> Container::load(StateDetail detail) const {
     if (!dir_) return does_not_exist(id_);
-    auto text = fs::read_file(dir_.get(), kStateFile);
+    auto text = fs::read_line_file(dir_.get(), kStateFile);
     if (!text) {
         if (text.error().err() == ENOENT) return does_not_exist(id_);
         return std::unexpected(std::move(text).error().context("load container " + id_));

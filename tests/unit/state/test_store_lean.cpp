@@ -59,3 +59,27 @@ TEST_CASE("an old state.json that still holds its annotations loads them", "[sta
     REQUIRE(c.write_file("state.json", hull::to_persisted_json(st).dump()));
     CHECK(c.load().value().annotations.at("a") == "b");
 }
+
+TEST_CASE("state.json is one line that says whether annotations.json exists", "[state][lean]") {
+    LeanRoot t;
+    auto s = hull::Store::open_root(t.path).value();
+    hull::ContainerState st;
+    st.id = "plain";
+    st.status = hull::Status::Created;
+    auto c = s.create("plain", st).value();
+    auto text = c.read_file("state.json").value();
+    CHECK(text.ends_with("}\n"));
+    CHECK(text.find('\n') == text.size() - 1);
+    CHECK(text.find("\"annotationsFile\":false") != std::string::npos);
+    auto loaded = c.load().value();
+    CHECK(loaded.annotations.empty());
+    CHECK(loaded.extra.find("annotationsFile") == loaded.extra.end()); // not the caller's
+
+    // written by an older hull: annotations.json beside a state.json that says nothing of it
+    hull::ContainerState old;
+    old.id = "plain";
+    old.status = hull::Status::Created;
+    REQUIRE(c.write_file("state.json", hull::to_persisted_json(old).dump()));
+    REQUIRE(c.write_file("annotations.json", "{\"x\":\"y\"}"));
+    CHECK(c.load().value().annotations.at("x") == "y");
+}
