@@ -123,18 +123,37 @@ Result<void> bind_host_node(int parent, const std::string& name, const DevSpec& 
 
 enum class Existing { Adjust, Keep };
 
-Result<void> make_device(int rootfd, const DevSpec& d, Existing existing) {
-    auto [dir, name] = split(d.path);
-    UniqueFd parent = HULL_TRY(mkdir_all_in_root(rootfd, dir, 0755));
-    if (HULL_TRY(existing_matches(parent.get(), name, d))) {
-        if (existing == Existing::Keep) return {};
-        return set_owner_and_mode(parent.get(), name, d);
+// The directory of the last node made, kept open: the defaults are all in /dev, and each
+// mkdir_all_in_root walks the path again.
+class ParentDirs {
+  public:
+    explicit ParentDirs(int rootfd) : rootfd_(rootfd) {}
+    Result<int> get(const std::string& dir) {
+        if (!fd_ || dir != dir_) {
+            fd_ = HULL_TRY(mkdir_all_in_root(rootfd_, dir, 0755));
+            dir_ = dir;
+        }
+        return fd_.get();
     }
-    if (::mknodat(parent.get(), name.c_str(), d.type | (d.perm & 0777), d.rdev) < 0) {
-        if (errno == EPERM && d.type != S_IFIFO) return bind_host_node(parent.get(), name, d);
+
+  private:
+    int rootfd_;
+    std::string dir_;
+    UniqueFd fd_;
+};
+
+Result<void> make_device(ParentDirs& dirs, const DevSpec& d, Existing existing) {
+    auto [dir, name] = split(d.path);
+    const int parent = HULL_TRY(dirs.get(dir));
+    if (HULL_TRY(existing_matches(parent, name, d))) {
+        if (existing == Existing::Keep) return {};
+        return set_owner_and_mode(parent, name, d);
+    }
+    if (::mknodat(parent, name.c_str(), d.type | (d.perm & 0777), d.rdev) < 0) {
+        if (errno == EPERM && d.type != S_IFIFO) return bind_host_node(parent, name, d);
         return fail_errno("mknod");
     }
-    return set_owner_and_mode(parent.get(), name, d);
+    return set_owner_and_mode(parent, name, d);
 }
 
 Result<DevSpec> spec_of(const Device& dev) {
@@ -171,13 +190,13 @@ Result<void> soften(Result<void> r, DevPolicy policy) {
     return {};
 }
 
-Result<void> make_link(int rootfd, const DevLink& l) {
+Result<void> make_link(ParentDirs& dirs, const DevLink& l) {
     auto [dir, name] = split(l.path);
-    UniqueFd parent = HULL_TRY(mkdir_all_in_root(rootfd, dir, 0755));
-    if (::symlinkat(l.target, parent.get(), name.c_str()) == 0) return {};
+    const int parent = HULL_TRY(dirs.get(dir));
+    if (::symlinkat(l.target, parent, name.c_str()) == 0) return {};
     if (errno != EEXIST) return fail_errno("symlink");
     char buf[64] = {};
-    ssize_t n = ::readlinkat(parent.get(), name.c_str(), buf, sizeof(buf) - 1);
+    ssize_t n = ::readlinkat(parent, name.c_str(), buf, sizeof(buf) - 1);
     if (n >= 0 && std::strcmp(buf, l.target) == 0) return {};
     log::debug(std::string(l.path) + " already exists; not replacing it with a symlink to " +
                l.target);
@@ -195,23 +214,24 @@ Result<void> create_devices(int rootfd, const Config& cfg, DevPolicy policy) {
         return false;
     };
 
+    ParentDirs dirs(rootfd);
     for (const auto& def : kDefaultDevices) {
         if (configured(def.path)) continue;
         DevSpec d;
         d.path = def.path;
         d.rdev = makedev(def.major, def.minor);
-        auto r = with_context(make_device(rootfd, d, Existing::Keep),
+        auto r = with_context(make_device(dirs, d, Existing::Keep),
                               std::string("create device ") + def.path);
         HULL_TRY(soften(std::move(r), policy));
     }
     for (const auto& dev : devices) {
         std::string what = "create device " + clean_path(dev.path);
         DevSpec d = HULL_TRY_CTX(spec_of(dev), what);
-        HULL_TRY_CTX(make_device(rootfd, d, Existing::Adjust), what);
+        HULL_TRY_CTX(make_device(dirs, d, Existing::Adjust), what);
     }
     for (const auto& link : kDevLinks) {
         if (configured(link.path)) continue;
-        auto r = with_context(make_link(rootfd, link), std::string("create symlink ") + link.path);
+        auto r = with_context(make_link(dirs, link), std::string("create symlink ") + link.path);
         HULL_TRY(soften(std::move(r), policy));
     }
     return {};
