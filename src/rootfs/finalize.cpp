@@ -70,7 +70,19 @@ Result<void> readonly_path(int rootfd, const std::string& path) {
     return remount_bind(mnt.get(), MS_RDONLY, 0);
 }
 
-Result<void> mask_path(int rootfd, const std::string& path) {
+// The container's /dev/null, checked, opened once for every masked file.
+Result<int> null_device(int rootfd, UniqueFd& null) {
+    if (null) return null.get();
+    UniqueFd fd = HULL_TRY(open_in_root(rootfd, "/dev/null", O_PATH, ResolveMode::NoSymlinks));
+    struct stat ns {};
+    if (::fstat(fd.get(), &ns) < 0) return fail_errno("stat /dev/null");
+    if (!S_ISCHR(ns.st_mode) || ns.st_rdev != makedev(1, 3))
+        return fail("/dev/null is not the null device");
+    null = std::move(fd);
+    return null.get();
+}
+
+Result<void> mask_path(int rootfd, const std::string& path, UniqueFd& null) {
     bool missing = false;
     auto fd = open_if_exists(rootfd, path, missing);
     if (missing) return {};
@@ -81,12 +93,8 @@ Result<void> mask_path(int rootfd, const std::string& path) {
     if (S_ISDIR(st.st_mode))
         return do_mount("tmpfs", at, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                         nullptr);
-    UniqueFd null = HULL_TRY(open_in_root(rootfd, "/dev/null", O_PATH, ResolveMode::NoSymlinks));
-    struct stat ns {};
-    if (::fstat(null.get(), &ns) < 0) return fail_errno("stat /dev/null");
-    if (!S_ISCHR(ns.st_mode) || ns.st_rdev != makedev(1, 3))
-        return fail("/dev/null is not the null device");
-    return do_mount(proc_fd_path(null.get()).c_str(), at, nullptr, MS_BIND, nullptr);
+    const int nfd = HULL_TRY(null_device(rootfd, null));
+    return do_mount(proc_fd_path(nfd).c_str(), at, nullptr, MS_BIND, nullptr);
 }
 
 Result<void> check_paths(const std::vector<std::string>& paths, std::string_view field) {
@@ -152,8 +160,9 @@ Result<void> finalize(const Config& cfg) {
             HULL_TRY_CTX(write_sysctl(rootfd.get(), key, value), "sysctl " + key);
         for (const auto& p : lx.readonlyPaths)
             HULL_TRY_CTX(readonly_path(rootfd.get(), p), "make " + p + " read-only");
+        UniqueFd null;
         for (const auto& p : lx.maskedPaths)
-            HULL_TRY_CTX(mask_path(rootfd.get(), p), "mask " + p);
+            HULL_TRY_CTX(mask_path(rootfd.get(), p, null), "mask " + p);
     }
     if (cfg.root.readonly.value_or(false))
         HULL_TRY_CTX(remount_bind(rootfd.get(), MS_RDONLY, 0), "remount / read-only");

@@ -139,9 +139,14 @@ Result<void> validate_id(std::string_view id) {
 
 Result<Store> Store::open_root(std::string root) {
     if (root.empty()) return fail_sys(EINVAL, "empty state root");
-    HULL_TRY_CTX(fs::mkdir_all(root, 0700), "create state root");
-    auto fd = HULL_TRY(fs::open_dir(AT_FDCWD, root, fs::DirAccess::Read, fs::Symlinks::Follow));
-    return Store(std::move(root), std::move(fd));
+    // It exists but the first time: open first, make it only when missing.
+    auto fd = fs::open_dir(AT_FDCWD, root, fs::DirAccess::Read, fs::Symlinks::Follow);
+    if (!fd && fd.error().err() == ENOENT) {
+        HULL_TRY_CTX(fs::mkdir_all(root, 0700), "create state root");
+        fd = fs::open_dir(AT_FDCWD, root, fs::DirAccess::Read, fs::Symlinks::Follow);
+    }
+    if (!fd) return std::unexpected(std::move(fd).error());
+    return Store(std::move(root), std::move(*fd));
 }
 
 Result<Container> Store::create(std::string_view id) {
