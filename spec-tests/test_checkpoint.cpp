@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <utility>
 
 using namespace spectest;
 using nlohmann::json;
@@ -403,4 +404,79 @@ TEST_CASE("checkpoint: restore without --detach waits for the container, gives i
     CHECK(b.kill("KILL").exit_code == 0);
     CHECK(wait_command(pid, 60) == 128 + SIGKILL);
     CHECK(b.hull({"state", b.id}).exit_code != 0); // deleted, as `run` does
+}
+
+namespace {
+
+// A terminal container that counts on its terminal and into /tmp/count: created with a
+// console socket (the master in `master`), started, counting.
+void start_terminal_counter(Bundle& b, hull::UniqueFd& master) {
+    counter(b);
+    b.config["process"]["terminal"] = true;
+    b.set_args({"/bin/sh", "-c",
+                "i=0; while true; do i=$((i+1)); echo tick $i; echo $i > /tmp/count; "
+                "sleep 0.2; done"});
+    b.write();
+    ConsoleSocket cs;
+    auto c = b.hull({"create", "--bundle", b.dir, "--console-socket", cs.path, b.id});
+    INFO(describe(c));
+    REQUIRE(c.exit_code == 0);
+    master = std::move(cs.receive(10000).first);
+    REQUIRE(b.start().exit_code == 0);
+    CHECK_THAT(read_until(master.get(), "tick 3", 20000), Catch::Contains("tick 3"));
+}
+
+} // namespace
+
+TEST_CASE("checkpoint: a terminal container comes back on a new terminal sent to the console "
+          "socket, and counts on there",
+          "[.checkpoint]") {
+    Bundle b;
+    hull::UniqueFd master;
+    start_terminal_counter(b, master);
+    const std::string file = b.host_path("/tmp/count");
+    const std::string img = temp_dir();
+    auto r = checkpoint(b, img);
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    CHECK(b.hull({"state", b.id}).exit_code != 0);
+    const long at = stopped_count(file);
+    master.reset();
+
+    ConsoleSocket cs;
+    r = b.hull({"restore", "--detach", "--image-path", img, "--bundle", b.dir, "--console-socket",
+                cs.path, b.id});
+    add_criu_log(r, img + "/restore.log");
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    auto [fresh, name] = cs.receive(10000);
+    CHECK(name.starts_with("/dev/pts/"));
+    // the restored loop writes on the new terminal, counting on from where it stopped
+    const std::string want = "tick " + std::to_string(at + 3);
+    const std::string out = read_until(fresh.get(), want, 20000);
+    INFO("terminal output: " << out);
+    CHECK_THAT(out, Catch::Contains(want));
+    CHECK_THAT(out, !Catch::Contains("tick 1\r"));
+    auto st = b.state();
+    CHECK(st["status"] == "running");
+    CHECK(::kill(static_cast<pid_t>(st["pid"].get<long>()), 0) == 0);
+    CHECK(b.hull({"delete", "--force", b.id}).exit_code == 0);
+    nothing_left(b, b.id);
+}
+
+TEST_CASE("checkpoint: restoring a terminal container without --console-socket is one clear "
+          "error and leaves nothing",
+          "[.checkpoint]") {
+    Bundle b;
+    hull::UniqueFd master;
+    start_terminal_counter(b, master);
+    const std::string img = temp_dir();
+    auto r = checkpoint(b, img);
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    r = restore(b, img, b.id);
+    INFO(describe(r));
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("--console-socket is required"));
+    nothing_left(b, b.id);
 }

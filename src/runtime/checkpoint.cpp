@@ -21,6 +21,17 @@ namespace {
 
 // The file next to the images that keeps the init's stdio (see criu::inherit_stdio).
 constexpr std::string_view kDescriptors = "hull-stdio";
+// ... and for a terminal container the key of its pty slave (criu::tty_key).
+constexpr std::string_view kTty = "hull-tty";
+
+// The pty slave a terminal container's init has on its stdin, as criu names it.
+Result<std::string> init_tty(pid_t pid) {
+    const std::string p = "/proc/" + std::to_string(pid) + "/fd/0";
+    struct stat st {};
+    if (stat(p.c_str(), &st) < 0) return fail_errno("stat the init's terminal " + p);
+    if (!S_ISCHR(st.st_mode)) return fail("the init's stdin is not its terminal");
+    return criu::tty_key(st.st_rdev, st.st_dev);
+}
 
 std::string stdio_links(pid_t pid) {
     std::string out;
@@ -82,6 +93,18 @@ Result<void> checkpoint(const CheckpointOptions& o) {
         HULL_TRY_CTX(fs::write_file_atomic(common.image_dir + "/" + std::string(kDescriptors),
                                            stdio_links(st.pid), 0600),
                      "save the init's stdio");
+    // A terminal container's pty slave has its master outside what criu dumps (the caller
+    // holds it): criu takes it as a shell job's terminal, and the restore hands over a new
+    // one under the slave's key. Its bind mount on /dev/console is external for the same
+    // reason (criu would look for the master of a bind-mounted slave).
+    if (!pre && cfg.process && cfg.process->terminal.value_or(false)) {
+        const std::string tty = HULL_TRY(init_tty(st.pid));
+        common.opts = common.opts | criu::Opt::ShellJob;
+        plan.mounts.push_back({.key = std::string(criu::kConsole), .source = {}});
+        HULL_TRY_CTX(
+            fs::write_file_atomic(common.image_dir + "/" + std::string(kTty), tty + "\n", 0600),
+            "save the terminal's key");
+    }
     auto args = criu::dump_args(common, plan);
     log::debug("criu " + [&] {
         std::string s;

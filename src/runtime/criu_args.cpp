@@ -1,5 +1,7 @@
 #include "runtime/criu_args.hpp"
 
+#include <cstdio>
+
 #include <algorithm>
 #include <charconv>
 
@@ -152,6 +154,13 @@ std::vector<std::pair<int, std::string>> inherit_stdio(std::string_view saved) {
         i = j + 1;
     }
     return out;
+}
+
+std::string tty_key(dev_t rdev, dev_t dev) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "tty[%llx:%llx]", static_cast<unsigned long long>(rdev),
+                  static_cast<unsigned long long>(dev));
+    return buf;
 }
 
 } // namespace hull::criu

@@ -19,6 +19,8 @@ namespace hull::criu {
 // The key under which a network namespace joined by path is external (dump: net[INODE]:KEY;
 // restore: --inherit-fd fd[N]:KEY with N open on the namespace).
 inline constexpr std::string_view kExtNetNs = "extRootNetNS";
+// A terminal container's console: the pty slave bound on /dev/console, an external mount.
+inline constexpr std::string_view kConsole = "/dev/console";
 
 // What checkpoint and restore share.
 struct Common {
@@ -76,6 +78,11 @@ std::vector<std::string> restore_args(const Common& c, const RestorePlan& p);
 // saved next to the images. Pipes and sockets ("pipe:[123]") are the ones a restore hands
 // over with --inherit-fd: criu's fd N (hull's own stdio) takes the place of that resource.
 std::vector<std::pair<int, std::string>> inherit_stdio(std::string_view saved_descriptors);
+
+// The key criu knows a terminal container's pty slave by: "tty[RDEV:DEV]" (both in hex, as
+// stat(2) gives them for the slave). The restore hands over a new slave in its place with
+// --inherit-fd fd[N]:tty[RDEV:DEV].
+std::string tty_key(dev_t rdev, dev_t dev);
 
 // Mount destinations compare as clean absolute paths.
 std::string clean_path(std::string_view path);

@@ -13,6 +13,7 @@
 #include "runtime/launch.hpp"
 #include "state/store.hpp"
 #include "sys/pidfd.hpp"
+#include "terminal/terminal.hpp"
 #include "util/fs.hpp"
 #include "util/io.hpp"
 #include "util/log.hpp"
@@ -170,8 +171,9 @@ Result<void> Restorer::run() {
     cfg = HULL_TRY(
         load_config_file(co.config_path.empty() ? bundle + "/config.json" : co.config_path));
     if (!cfg.linux) return fail("linux: a Linux container needs the linux section");
-    if (cfg.process && cfg.process->terminal.value_or(false))
-        return fail("restore: containers with process.terminal cannot be restored by hull yet");
+    const bool terminal = cfg.process && cfg.process->terminal.value_or(false);
+    if (terminal && co.console_socket.empty())
+        return fail("restore: process.terminal is set: --console-socket is required");
     common.network_lock = criu::network_lock_for(cfg, common);
     std::string rootfs = cfg.root.path;
     if (rootfs.empty() || rootfs[0] != '/') rootfs = bundle + "/" + rootfs;
@@ -211,6 +213,29 @@ Result<void> Restorer::run() {
     if (auto saved = fs::read_file(common.image_dir + "/hull-stdio"))
         plan.inherit_fds = criu::inherit_stdio(*saved);
     std::vector<int> keep;
+    // A terminal container: a new pty in place of the one it had (criu knows that one by its
+    // key, saved at checkpoint); the master goes to the console socket as `create` sends it,
+    // the slave to criu.
+    terminal::Pty pty;
+    if (terminal) {
+        auto key = fs::read_line_file(AT_FDCWD, common.image_dir + "/hull-tty");
+        if (!key || key->empty())
+            return fail("restore: the checkpoint has no terminal (hull-tty) for a container with "
+                        "process.terminal");
+        std::string tty = *key;
+        while (!tty.empty() && (tty.back() == '\n' || tty.back() == '\r'))
+            tty.pop_back();
+        UniqueFd host_root(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!host_root) return fail_errno("open /");
+        pty = HULL_TRY_CTX(terminal::open_pty(host_root.get()), "restore: a new terminal");
+        if (cfg.process->consoleSize)
+            HULL_TRY(terminal::set_size(pty.master.get(), *cfg.process->consoleSize));
+        auto route = HULL_TRY(terminal::console_route(co.console_socket));
+        HULL_TRY(terminal::send_master(route.to_child.get(), pty));
+        plan.inherit_fds.emplace_back(pty.slave.get(), tty);
+        plan.mounts.push_back({.key = std::string(criu::kConsole), .source = pty.name});
+        keep.push_back(pty.slave.get());
+    }
     if (netns) {
         plan.inherit_fds.emplace_back(netns.get(), std::string(criu::kExtNetNs));
         keep.push_back(netns.get());

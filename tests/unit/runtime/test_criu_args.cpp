@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/sysmacros.h>
+
 #include <algorithm>
 
 using namespace hull;
@@ -166,4 +168,23 @@ TEST_CASE("criu: the saved stdio gives the fds a restore inherits", "[criu]") {
     CHECK(v[1] == std::pair<int, std::string>{2, "socket:[9]"});
     CHECK(inherit_stdio("/dev/pts/0\n/dev/pts/0\n/dev/pts/0\n").empty());
     CHECK(inherit_stdio("").empty());
+}
+
+TEST_CASE("criu: a terminal's key, and its new slave and console handed over at restore",
+          "[criu]") {
+    // the key as criu prints it: tty[RDEV:DEV] in hex
+    CHECK(criu::tty_key(makedev(136, 0), makedev(0, 0x2d)) == "tty[8800:2d]");
+    CHECK(criu::tty_key(makedev(136, 3), 0x1a) == "tty[8803:1a]");
+    criu::Common c{.image_dir = "/img", .work_dir = "/work"};
+    criu::RestorePlan p{.root = "/r", .pidfile = "/work/pid"};
+    p.inherit_fds.emplace_back(7, criu::tty_key(makedev(136, 0), 0x2d));
+    p.mounts.push_back({.key = std::string(criu::kConsole), .source = "/dev/pts/4"});
+    const auto a = criu::restore_args(c, p);
+    auto has = [&](const std::string& x, const std::string& y) {
+        for (size_t i = 0; i + 1 < a.size(); ++i)
+            if (a[i] == x && a[i + 1] == y) return true;
+        return false;
+    };
+    CHECK(has("--inherit-fd", "fd[7]:tty[8800:2d]"));
+    CHECK(has("--external", "mnt[/dev/console]:/dev/pts/4"));
 }
