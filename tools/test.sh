@@ -86,6 +86,7 @@ run_systemd_lane() {
     if [ "$lane_rc" -ne 0 ] && [ "$lane_fail" -eq 0 ]; then
         lane_fail=1; total_fail=$((total_fail + 1)); rc=1
     fi
+    [ "$lane_fail" -eq 0 ] || rc=1
     echo "systemd lane: $lane_pass passed, $lane_fail failed"
 }
 
@@ -128,10 +129,24 @@ run_criu_lane() {
     local lane_rc=$?
     status=$(cat "$logdir/criulane/checkpoint.status" 2>/dev/null || echo 1)
     add_counts "$logdir/criulane/checkpoint.log" "$status"
-    if [ "$lane_rc" -ne 0 ] && [ "$fail" -eq 0 ]; then # e.g. the VM died at the end
-        fail=1; total_fail=$((total_fail + 1)); rc=1
+    local lane_pass=$pass lane_fail=$fail line
+    # podman's checkpoint and restore end with their own summary line
+    line=$(grep -E '^podman-checkpoint: [0-9]+ passed, [0-9]+ failed$' \
+        "$logdir/criulane/podman-checkpoint.log" 2>/dev/null | tail -n1)
+    if [ -n "$line" ]; then
+        pass=$(awk '{print $2}' <<<"$line") fail=$(awk '{print $4}' <<<"$line")
+    else
+        pass=0 fail=1
     fi
-    echo "criu lane: $pass passed, $fail failed"
+    status=$(cat "$logdir/criulane/podman-checkpoint.status" 2>/dev/null || echo 1)
+    [ "$status" -eq 0 ] || [ "$fail" -gt 0 ] || fail=1
+    total_pass=$((total_pass + pass)); total_fail=$((total_fail + fail))
+    lane_pass=$((lane_pass + pass)); lane_fail=$((lane_fail + fail))
+    if [ "$lane_rc" -ne 0 ] && [ "$lane_fail" -eq 0 ]; then # e.g. the VM died at the end
+        lane_fail=1; total_fail=$((total_fail + 1)); rc=1
+    fi
+    [ "$lane_fail" -eq 0 ] || rc=1
+    echo "criu lane: $lane_pass passed, $lane_fail failed"
 }
 
 # The sanitizer lane: hull, the unit tests and the spec tests built again in build-asan with

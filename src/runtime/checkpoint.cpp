@@ -14,7 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
+#include <cstdlib>
+#include <set>
 
 namespace hull::runtime {
 namespace {
@@ -33,13 +36,51 @@ Result<std::string> init_tty(pid_t pid) {
     return criu::tty_key(st.st_rdev, st.st_dev);
 }
 
-std::string stdio_links(pid_t pid) {
+// The mount ids of the container's mount namespace (the first field of its mountinfo).
+std::set<int> container_mounts(pid_t pid) {
+    std::set<int> ids;
+    auto text = fs::read_file("/proc/" + std::to_string(pid) + "/mountinfo");
+    if (!text) return ids;
+    size_t i = 0;
+    while (i < text->size()) {
+        ids.insert(std::atoi(text->c_str() + i));
+        size_t j = text->find('\n', i);
+        if (j == std::string::npos) break;
+        i = j + 1;
+    }
+    return ids;
+}
+
+// The mount id of the init's fd (its fdinfo's "mnt_id:"), -1 when unknown.
+int fd_mount(pid_t pid, int fd) {
+    auto text = fs::read_file("/proc/" + std::to_string(pid) + "/fdinfo/" + std::to_string(fd));
+    if (!text) return -1;
+    auto at = text->find("mnt_id:");
+    return at == std::string::npos ? -1 : std::atoi(text->c_str() + at + 7);
+}
+
+// The init's stdio, one line per fd 0..2: where it points (pipes and sockets as the kernel
+// names them), or for a file on a mount outside the container its criu key (criu::file_key),
+// which also goes to `externals`.
+std::string stdio_links(pid_t pid, std::vector<std::string>& externals) {
     std::string out;
+    std::set<int> mounts;
     for (int fd = 0; fd <= 2; ++fd) {
         char buf[PATH_MAX] = {};
         std::string p = "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd);
         ssize_t n = readlink(p.c_str(), buf, sizeof buf - 1);
-        out += (n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string()) + "\n";
+        std::string line = n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+        struct stat st {};
+        if (!line.empty() && line[0] == '/' && stat(p.c_str(), &st) == 0) {
+            if (mounts.empty()) mounts = container_mounts(pid);
+            const int mnt = fd_mount(pid, fd);
+            if (mnt >= 0 && !mounts.empty() && !mounts.contains(mnt)) {
+                line = criu::file_key(mnt, st.st_ino);
+                if (std::ranges::find(externals, line) == externals.end())
+                    externals.push_back(line);
+            }
+        }
+        out += line + "\n";
     }
     return out;
 }
@@ -91,7 +132,7 @@ Result<void> checkpoint(const CheckpointOptions& o) {
     bool pre = criu::has(common.opts, criu::Opt::PreDump);
     if (!pre)
         HULL_TRY_CTX(fs::write_file_atomic(common.image_dir + "/" + std::string(kDescriptors),
-                                           stdio_links(st.pid), 0600),
+                                           stdio_links(st.pid, plan.externals), 0600),
                      "save the init's stdio");
     // A terminal container's pty slave has its master outside what criu dumps (the caller
     // holds it): criu takes it as a shell job's terminal, and the restore hands over a new

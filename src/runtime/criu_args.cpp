@@ -148,12 +148,19 @@ std::vector<std::pair<int, std::string>> inherit_stdio(std::string_view saved) {
         size_t j = saved.find('\n', i);
         if (j == std::string_view::npos) j = saved.size();
         std::string_view link = saved.substr(i, j - i);
-        if (link.starts_with("pipe:[") || link.starts_with("socket:["))
+        if (link.starts_with("pipe:[") || link.starts_with("socket:[") || link.starts_with("file["))
             out.emplace_back(fd, std::string(link));
         ++fd;
         i = j + 1;
     }
     return out;
+}
+
+std::string file_key(int mnt_id, ino_t inode) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "file[%x:%llx]", static_cast<unsigned>(mnt_id),
+                  static_cast<unsigned long long>(inode));
+    return buf;
 }
 
 std::string tty_key(dev_t rdev, dev_t dev) {

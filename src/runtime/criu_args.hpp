@@ -74,10 +74,17 @@ struct RestorePlan {
 // `criu restore` arguments (always --restore-detached), without the program name.
 std::vector<std::string> restore_args(const Common& c, const RestorePlan& p);
 
-// The stdio of the checkpointed init, one line per fd 0..2 (readlink of /proc/PID/fd/N), as
-// saved next to the images. Pipes and sockets ("pipe:[123]") are the ones a restore hands
-// over with --inherit-fd: criu's fd N (hull's own stdio) takes the place of that resource.
+// The stdio of the checkpointed init, one line per fd 0..2 (readlink of /proc/PID/fd/N, or the
+// file_key of a file on a mount outside the container), as saved next to the images. Pipes,
+// sockets ("pipe:[123]") and such files ("file[..]") are the ones a restore hands over with
+// --inherit-fd: criu's fd N (hull's own stdio) takes the place of that resource.
 std::vector<std::pair<int, std::string>> inherit_stdio(std::string_view saved_descriptors);
+
+// The key criu knows an open file by when it is external: "file[MNT_ID:INODE]" (hex; the
+// mount id as /proc/PID/fdinfo/N gives it). A file the init has open on a mount that is not in
+// the container (the host's /dev/null a caller gave it as stdin) is dumped as external under
+// this key and handed over again on restore.
+std::string file_key(int mnt_id, ino_t inode);
 
 // The key criu knows a terminal container's pty slave by: "tty[RDEV:DEV]" (both in hex, as
 // stat(2) gives them for the slave). The restore hands over a new slave in its place with

@@ -6,6 +6,7 @@
 #include "hooks/hooks.hpp"
 #include "hull/checkpoint.hpp"
 #include "hull/config_parse.hpp"
+#include "rootfs/path.hpp"
 #include "runtime/container_cgroup.hpp"
 #include "runtime/criu_args.hpp"
 #include "runtime/criu_run.hpp"
@@ -53,6 +54,30 @@ std::string shell_quote(const std::string& s) {
     for (char ch : s)
         out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
     return out + "'";
+}
+
+// The targets of the external mounts, made in the rootfs where they are missing (a rootfs
+// restored from an exported checkpoint lacks what the first create made there), as `create`
+// makes them: a directory for a directory source, else an empty file. criu restores the
+// container's own mounts (its cgroup tmpfs included) itself.
+Result<void> make_mountpoints(const Config& cfg, const std::string& rootfs,
+                              const std::vector<criu::ExternalMount>& mounts) {
+    UniqueFd root(open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) return fail_errno("open " + rootfs);
+    auto in_cgroup_mount = [&](const std::string& key) {
+        for (const auto& cm : cfg.mounts)
+            if (cm.type && *cm.type == "cgroup" && key.starts_with(cm.destination)) return true;
+        return false;
+    };
+    for (const auto& m : mounts) {
+        if (m.source.empty() || in_cgroup_mount(m.key)) continue;
+        struct stat st {};
+        if (stat(m.source.c_str(), &st) < 0) continue; // criu says what is missing
+        const auto kind = S_ISDIR(st.st_mode) ? rootfs::EntryKind::Dir : rootfs::EntryKind::File;
+        HULL_TRY_CTX(rootfs::create_mountpoint_in_root(root.get(), m.key, kind),
+                     "restore: the mount point " + m.key);
+    }
+    return {};
 }
 
 struct Restorer {
@@ -210,6 +235,7 @@ Result<void> Restorer::run() {
         .root = mp, .pidfile = common.work_dir + "/restore.pid", .cgroup_root = cgroup->path()};
     (void)unlink(plan.pidfile.c_str());
     plan.mounts = criu::external_mounts(cfg, bundle, criu::cgroup_binds(cfg, *cgroup));
+    HULL_TRY(make_mountpoints(cfg, rootfs, plan.mounts));
     if (auto saved = fs::read_file(common.image_dir + "/hull-stdio"))
         plan.inherit_fds = criu::inherit_stdio(*saved);
     std::vector<int> keep;
