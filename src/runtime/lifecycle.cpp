@@ -197,10 +197,17 @@ Result<void> release_mounts(const Config* cfg, const ContainerState& st, DeleteM
 Result<void> remove(const std::string& root, const std::string& id, DeleteMode mode) {
     HULL_TRY(validate_id(id));
     auto store = HULL_TRY(Store::open_root(root));
-    (void)store.remove_stale_temps(std::chrono::seconds(0)); // a killed create's reservation
-    auto h = HULL_TRY(open_container(
+    auto opened = open_container(
         store, id, mode == DeleteMode::Normal ? Operation::Delete : Operation::ForceDelete,
-        LockMode::Exclusive, StateDetail::Lean));
+        LockMode::Exclusive, StateDetail::Lean);
+    if (!opened) {
+        // No such container: perhaps its create was killed before it got the name, which
+        // leaves a reservation. Swept here (and by create and list), not on every delete: it
+        // reads the whole root (a thousand entries with a thousand containers).
+        (void)store.remove_stale_temps(std::chrono::seconds(0));
+        return std::unexpected(opened.error());
+    }
+    auto h = std::move(*opened);
     ContainerState& st = h.state();
     if (h.status() != Status::Stopped) {
         if (auto pidfd = open_init(st)) {
