@@ -17,46 +17,18 @@ CLIENT_NAME=podman-checkpoint
 WORK=$1
 HULL=$HULL_BINARY
 ST=$WORK/state
-mkdir -p "$ST/tmp" "$ST/networks" || fail_script
 CMD_TIMEOUT=120 # criu under an emulated CPU
-
-export CONTAINERS_CONF=$ST/containers.conf
-cat >"$CONTAINERS_CONF" <<CONF
-[containers]
-netns = "none"
-log_driver = "k8s-file"
-cgroupns = "private"
-
-[engine]
-cgroup_manager = "cgroupfs"
-lock_type = "file"
-image_copy_tmp_dir = "$ST/tmp"
-runtime_supports_json = ["crun", "runc", "kata", "runsc", "youki", "krun", "hull"]
-
-[engine.runtimes]
-hull = ["$HULL"]
-
-[network]
-network_config_dir = "$ST/networks"
-CONF
-export TMPDIR=$ST/tmp
-
-CLI=(podman --root "$ST/root" --runroot "$ST/runroot" --tmpdir "$ST/libpod-tmp"
-    --storage-driver vfs --events-backend file --runtime hull)
-IMG=localhost/hulltest:latest
+. "$here/podman-lib.sh"
+PODMAN_CONTAINERS_LINES=$'netns = "none"\nlog_driver = "k8s-file"\ncgroupns = "private"'
+PODMAN_ENGINE_LINES='cgroup_manager = "cgroupfs"'
+podman_conf || fail_script
+podman_cli vfs
 LEFTOVER_CGROUP_PARENT=libpod_parent
 LEFTOVER_CGROUP_KEEP=conmon
-LEFTOVER_STATE_DIRS=(/run/hull)
 LEFTOVER_MOUNT_RE="$ST/.*/vfs/"
 
 cli() { "${CLI[@]}" "$@"; }
 inspect() { cli inspect -f "$2" "$1"; }
-
-cleanup_client() {
-    local ids
-    ids=$(cli ps -aq 2>/dev/null)
-    [ -z "$ids" ] || timeout 60 "${CLI[@]}" rm -f -t 0 $ids >/dev/null 2>&1
-}
 
 # A detached counter: "n" on its stdout every 0.2 s. Its own session and /dev/null as stdin:
 # criu wants no session leader outside the container.
@@ -135,10 +107,7 @@ test_checkpoint_export_rm_restore_import() {
     expect_ok cli rm -f -t 0 c3
 }
 
-if ! timeout 300 "${CLI[@]}" import -q "$CLIENT_IMAGE_ROOTFS_TAR" "$IMG" >"$WORK/import.log" 2>&1; then
-    cat "$WORK/import.log"
-    fail_script
-fi
+podman_import_image 300
 say "podman $(podman --version | awk '{ print $3 }'), criu $(criu --version | head -n1)"
 set_base_processes
 run_tests

@@ -16,34 +16,12 @@ CLIENT_NAME=podman-systemd
 WORK=$1
 HULL=$HULL_BINARY
 ST=$WORK/state
-mkdir -p "$ST/tmp" "$ST/networks" || fail_script
-
-export CONTAINERS_CONF=$ST/containers.conf
-cat >"$CONTAINERS_CONF" <<EOF
-[containers]
-netns = "none"
-log_driver = "k8s-file"
-
-[engine]
-cgroup_manager = "systemd"
-lock_type = "file"
-image_copy_tmp_dir = "$ST/tmp"
-runtime_supports_json = ["crun", "runc", "kata", "runsc", "youki", "krun", "hull"]
-
-[engine.runtimes]
-hull = ["$HULL"]
-
-[network]
-network_config_dir = "$ST/networks"
-EOF
-export TMPDIR=$ST/tmp
-
-CLI=(podman --root "$ST/root" --runroot "$ST/runroot" --tmpdir "$ST/libpod-tmp"
-    --storage-driver vfs --events-backend file --runtime hull)
-IMG=localhost/hulltest:latest
+. "$here/podman-lib.sh"
+PODMAN_CONTAINERS_LINES=$'netns = "none"\nlog_driver = "k8s-file"'
+PODMAN_ENGINE_LINES='cgroup_manager = "systemd"'
+podman_conf || fail_script
+podman_cli vfs
 LEFTOVER_CGROUP_PARENT=machine.slice
-RM_FORCE=(rm -f -t 0)
-LEFTOVER_STATE_DIRS=(/run/hull)
 LEFTOVER_MOUNT_RE="$ST/.*/vfs/"
 
 cg_rel() { echo "machine.slice/$(scope_of "$1")"; }
@@ -52,12 +30,6 @@ scope_of() { echo "libpod-$("${CLI[@]}" inspect -f '{{.Id}}' "$1").scope"; }
 # The libpod scopes systemd knows (loaded in any state), one per line.
 libpod_units() {
     systemctl list-units --all --plain --no-legend 'libpod-*' 2>/dev/null | awk '{ print $1 }'
-}
-
-cleanup_client() {
-    local ids
-    ids=$("${CLI[@]}" ps -aq 2>/dev/null)
-    [ -z "$ids" ] || timeout 60 "${CLI[@]}" rm -f -t 0 $ids >/dev/null 2>&1
 }
 
 . "$here/daily.sh"
@@ -120,10 +92,7 @@ test_systemd_run_rm_leaves_no_unit() {
         die "units left after run --rm: $(libpod_units)"
 }
 
-if ! timeout 300 "${CLI[@]}" import -q "$CLIENT_IMAGE_ROOTFS_TAR" "$IMG" >"$WORK/import.log" 2>&1; then
-    cat "$WORK/import.log"
-    fail_script
-fi
+podman_import_image 300
 say "podman $(podman --version | awk '{ print $3 }'), hull at $HULL," \
     "cgroup manager: $("${CLI[@]}" info -f '{{.Host.CgroupManager}}' 2>&1)"
 set_base_processes

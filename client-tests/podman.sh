@@ -8,45 +8,19 @@ CLIENT_NAME=podman
 . "$here/lib.sh"
 
 client_prologue "$1"
-mkdir -p "$ST/tmp" "$ST/networks"
 
 # The configuration docs/clients.md documents: hull as a named runtime that takes
 # --log-format=json, plus this host's needs (file locks, rlimits under the hard limit).
-export CONTAINERS_CONF=$ST/containers.conf
-cat >"$CONTAINERS_CONF" <<EOF
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-
-[engine]
-lock_type = "file"
-image_copy_tmp_dir = "$ST/tmp"
-runtime_supports_json = ["crun", "runc", "kata", "runsc", "youki", "krun", "hull"]
-
-[engine.runtimes]
-hull = ["$HULL"]
-
-[network]
-network_backend = "netavark"
-network_config_dir = "$ST/networks"
-EOF
-export TMPDIR=$ST/tmp
-
-CLI=(podman --root "$ST/root" --runroot "$ST/runroot" --tmpdir "$ST/libpod-tmp"
-    --storage-driver overlay --cgroup-manager cgroupfs --events-backend file --runtime hull)
-IMG=localhost/hulltest:latest
+. "$here/podman-lib.sh"
+PODMAN_CONTAINERS_LINES='default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]'
+PODMAN_NETWORK_LINES='network_backend = "netavark"'
+podman_conf || fail_script
+podman_cli overlay --cgroup-manager cgroupfs
 LEFTOVER_CGROUP_PARENT=libpod_parent
 LEFTOVER_CGROUP_KEEP=conmon # podman puts conmon there
-RM_FORCE=(rm -f -t 0)
-LEFTOVER_STATE_DIRS=(/run/hull)
 LEFTOVER_MOUNT_RE="$ST/.*(overlay-containers/|/merged)"
 
 cg_rel() { echo "libpod_parent/libpod-$("${CLI[@]}" inspect -f '{{.Id}}' "$1")"; }
-
-cleanup_client() {
-    local ids
-    ids=$("${CLI[@]}" ps -aq 2>/dev/null)
-    [ -z "$ids" ] || timeout 60 "${CLI[@]}" rm -f -t 0 $ids >/dev/null 2>&1
-}
 
 . "$here/daily.sh"
 
@@ -71,10 +45,7 @@ test_error_log_reaches_podman() {
     expect_ok cli rm -f el1
 }
 
-if ! timeout 120 "${CLI[@]}" import -q "$CLIENT_IMAGE_ROOTFS_TAR" "$IMG" >"$WORK/import.log" 2>&1; then
-    cat "$WORK/import.log"
-    fail_script
-fi
+podman_import_image 120
 set_base_processes
 run_tests
 cleanup_client
