@@ -1,7 +1,8 @@
 // hull::cgroups::systemd: the systemd cgroup driver (`hull --systemd-cgroup`). systemd owns the
 // cgroup tree on a host whose PID 1 is systemd; with this driver hull asks systemd (over D-Bus,
-// with sd-bus) for a transient scope (or slice) and then uses the unit's cgroup directory as the
-// container's cgroup with the ordinary cgroups::Cgroup code (files, freezer, stats, kill).
+// with hull's own client: dbus_conn.hpp) for a transient scope (or slice) and then uses the
+// unit's cgroup directory as the container's cgroup with the ordinary cgroups::Cgroup code
+// (files, freezer, stats, kill).
 //
 //     auto spec = HULL_TRY(systemd::parse_cgroups_path(cfg.linux->cgroupsPath, id, manager));
 //     auto props = systemd::unit_properties(spec, placeholder_pid, "hull container " + id);
