@@ -188,3 +188,13 @@ TEST_CASE("criu: a terminal's key, and its new slave and console handed over at 
     CHECK(has("--inherit-fd", "fd[7]:tty[8800:2d]"));
     CHECK(has("--external", "mnt[/dev/console]:/dev/pts/4"));
 }
+
+TEST_CASE("criu: a stdio file on a mount outside the container is handed over by its key",
+          "[criu]") {
+    CHECK(criu::file_key(0x16, 5) == "file[16:5]");
+    CHECK(criu::file_key(22, 0x1234abcd) == "file[16:1234abcd]");
+    auto v = criu::inherit_stdio("file[16:5]\npipe:[7]\n/dev/null\n");
+    REQUIRE(v.size() == 2);
+    CHECK(v[0] == std::pair<int, std::string>{0, "file[16:5]"});
+    CHECK(v[1] == std::pair<int, std::string>{1, "pipe:[7]"});
+}
