@@ -126,6 +126,11 @@ new_processes() {
         p=${p#/proc/}
         case $BASE_PIDS in *" $p "*) continue ;; esac
         case $self in *" $p "*) continue ;; esac
+        # kernel threads (kthreadd and its children) come and go where the script sees the
+        # host's pids (a lane's guest): they are not the container's
+        read -r stat <"/proc/$p/stat" 2>/dev/null || continue
+        stat=${stat##*) }
+        [ "$p" = 2 ] || [ "$(set -- $stat; echo "$2")" = 2 ] && continue
         comm=$(cat /proc/"$p"/comm 2>/dev/null) || continue
         args=$(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null)
         echo "pid $p ($comm): $args"
