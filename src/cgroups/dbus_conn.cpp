@@ -189,7 +189,7 @@ Result<void> Connection::authenticate(Identity id) {
         HULL_TRY(send(std::string("\0AUTH EXTERNAL "sv) + hex_of(std::to_string(geteuid())) +
                       "\r\nBEGIN\r\n"));
     std::string line = HULL_TRY(read_line(deadline));
-    if (line == "DATA") line = HULL_TRY(read_line(deadline));
+    if (std::string_view(line) == "DATA") line = HULL_TRY(read_line(deadline));
     if (!line.starts_with("OK "))
         return std::unexpected(Error::msg("authentication refused: " + line));
     return {};

@@ -348,7 +348,9 @@ Result<Message> decode(std::string_view data) {
     while (r.pos() < end) {
         HULL_TRY(r.align(8));
         const uint8_t code = HULL_TRY(r.byte());
-        std::string sig = HULL_TRY(r.signature());
+        const std::string sig_text = HULL_TRY(r.signature());
+        // Compared as a view: GCC 12 at -O2 warns (falsely) on std::string == "s".
+        const std::string_view sig = sig_text;
         std::string* text = nullptr;
         switch (code) {
         case kPath:
