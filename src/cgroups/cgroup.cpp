@@ -31,12 +31,21 @@ std::vector<std::string> components(std::string_view path) {
     return out;
 }
 
+// Whether a cgroup directory was just made by us (and so holds nothing yet).
+enum class Fresh : bool { No, Yes };
+
 // v1 cpuset: a cgroup with empty cpuset.cpus/mems refuses tasks, so fill them from the parent.
-Result<void> cpuset_inherit(const std::string& parent, const std::string& dir) {
+// A fresh directory is filled without reading it first (writing what cgroup.clone_children
+// already copied changes nothing); an empty parent is an error.
+Result<void> cpuset_inherit(const std::string& parent, const std::string& dir, Fresh fresh) {
     for (std::string_view file : {"cpuset.cpus", "cpuset.mems"}) {
-        auto cur = HULL_TRY(read_trimmed(dir, file));
-        if (!cur.empty()) continue;
+        if (fresh == Fresh::No) {
+            auto cur = HULL_TRY(read_trimmed(dir, file));
+            if (!cur.empty()) continue;
+        }
         auto from = HULL_TRY(read_trimmed(parent, file));
+        if (from.empty() && fresh == Fresh::Yes)
+            return fail(parent + ": empty " + std::string(file));
         HULL_TRY(write_cg(dir, file, from));
     }
     return {};
@@ -71,10 +80,27 @@ void v2_delegate(const std::string& dir, bool is_root) {
 }
 
 // mkdir -p of `path` under one hierarchy; the directories made are appended to `made`.
+// On v1 the leaf is tried first: its parents exist for every container but the first, and a
+// cgroup mkdir costs tens of microseconds. cpuset needs its parent's values copied down.
 Result<void> make_dirs(const Hierarchy& h, const std::string& path,
                        std::vector<std::string>& made) {
     std::string cur = h.mount_point;
     bool cpuset = !h.v2 && h.has("cpuset");
+    if (!h.v2) {
+        std::string leaf = cur + path;
+        if (::mkdir(leaf.c_str(), 0755) == 0) {
+            made.push_back(leaf);
+            if (!cpuset) return {};
+            auto parent = leaf.substr(0, leaf.rfind('/'));
+            auto r = cpuset_inherit(parent, leaf, Fresh::Yes);
+            if (r) return r;
+            // An empty parent (made by someone else): fill the whole chain below.
+        } else if (errno == EEXIST && !cpuset) {
+            return {};
+        } else if (errno != ENOENT && errno != EEXIST) {
+            return fail_errno("mkdir " + leaf);
+        }
+    }
     for (const auto& part : components(path)) {
         if (h.v2) v2_delegate(cur, cur == h.mount_point);
         std::string next = cur + "/" + part;
@@ -82,7 +108,7 @@ Result<void> make_dirs(const Hierarchy& h, const std::string& path,
             made.push_back(next);
         else if (errno != EEXIST)
             return fail_errno("mkdir " + next);
-        if (cpuset) HULL_TRY(cpuset_inherit(cur, next));
+        if (cpuset) HULL_TRY(cpuset_inherit(cur, next, Fresh::No));
         cur = std::move(next);
     }
     return {};
@@ -106,8 +132,10 @@ Result<void> rmdir_retry(const std::string& dir, long deadline_ms) {
     }
 }
 
-// Removes `dir` and every cgroup below it, deepest first.
+// Removes `dir` and every cgroup below it, deepest first. A container's cgroup seldom has
+// cgroups below it, so rmdir is tried before the directory is listed.
 Result<void> remove_cgroup_tree(const std::string& dir, long deadline_ms) {
+    if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
     Result<void> first;
     if (auto subdirs = child_cgroups(dir)) {
         for (const auto& s : *subdirs) {
@@ -151,6 +179,7 @@ Result<Cgroup> Cgroup::create(const Host& host, Placement where) {
     // The spec's "fit for purpose" check: a new container must not share a cgroup.
     for (const auto& h : host.hierarchies) {
         std::string dir = cg.dir_in(h);
+        if (std::find(made.begin(), made.end(), dir) != made.end()) continue; // new, so empty
         auto procs = read_cg(dir, "cgroup.procs");
         if (!procs) {
             undo();

@@ -55,21 +55,42 @@ Result<std::string> read_cg(const std::string& dir, std::string_view file) {
     return out;
 }
 
+namespace {
+
+Result<void> write_fd(int fd, const std::string& dir, std::string_view file,
+                      std::string_view value) {
+    const ssize_t n = io::retry_eintr([&] { return ::write(fd, value.data(), value.size()); });
+    if (n >= 0) return {};
+    int e = errno;
+    std::string what = where("write", file, dir);
+    what += " (\"";
+    what += value;
+    what += "\")";
+    return fail_sys(e, what);
+}
+
+} // namespace
+
 Result<void> write_cg(const std::string& dir, std::string_view file, std::string_view value) {
     std::string p = dir + "/" + std::string(file);
     int fd = ::open(p.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) return fail_errno(where("write", file, dir));
-    const ssize_t n = io::retry_eintr([&] { return ::write(fd, value.data(), value.size()); });
-    int e = errno;
+    auto r = write_fd(fd, dir, file, value);
     ::close(fd);
-    if (n < 0) {
-        std::string what = where("write", file, dir);
-        what += " (\"";
-        what += value;
-        what += "\")";
-        return fail_sys(e, what);
+    return r;
+}
+
+ControlFile::~ControlFile() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+Result<void> ControlFile::write(std::string_view value) {
+    if (fd_ < 0) {
+        std::string p = dir_ + "/" + file_;
+        fd_ = ::open(p.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd_ < 0) return fail_errno(where("write", file_, dir_));
     }
-    return {};
+    return write_fd(fd_, dir_, file_, value);
 }
 
 std::string_view trim(std::string_view s) {

@@ -27,6 +27,23 @@ Result<std::vector<std::string>> child_cgroups(const std::string& dir);
 Result<std::string> read_cg(const std::string& dir, std::string_view file);
 // Writes `value` in one write(2), as the kernel expects.
 Result<void> write_cg(const std::string& dir, std::string_view file, std::string_view value);
+// A control file opened once for several writes (v1 devices.allow takes one rule per
+// write(2)); errors name it as write_cg() does.
+class ControlFile {
+  public:
+    ControlFile(std::string dir, std::string_view file) : dir_(std::move(dir)), file_(file) {}
+    ControlFile(const ControlFile&) = delete;
+    ControlFile& operator=(const ControlFile&) = delete;
+    ~ControlFile();
+    // Opens the file on first use.
+    Result<void> write(std::string_view value);
+
+  private:
+    std::string dir_;
+    std::string file_;
+    int fd_ = -1;
+};
+
 // read_cg() trimmed of surrounding whitespace.
 Result<std::string> read_trimmed(const std::string& dir, std::string_view file);
 // A file holding one number; "max" reads as nullopt.
