@@ -3,6 +3,7 @@
 
 #include "util/fd.hpp"
 #include "util/io.hpp"
+#include "util/proc.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -47,15 +48,10 @@ std::string_view level_name(level_enum level) {
 std::string rfc3339_nano(std::chrono::system_clock::time_point t) {
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch());
     const long long total = ns.count();
-    const std::time_t secs = static_cast<std::time_t>(total / 1000000000LL);
-    const long long frac = total % 1000000000LL;
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char date[32];
-    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
-    char out[64];
-    std::snprintf(out, sizeof out, "%s.%09lldZ", date, frac);
-    return out;
+    struct timespec ts {};
+    ts.tv_sec = static_cast<time_t>(total / 1000000000LL);
+    ts.tv_nsec = static_cast<long>(total % 1000000000LL);
+    return proc::rfc3339(ts);
 }
 
 // A JSON string literal for any byte string (invalid UTF-8 is replaced, never thrown on).

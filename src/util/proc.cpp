@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 
 namespace hull::proc {
@@ -79,13 +80,20 @@ Liveness liveness(pid_t pid, uint64_t start) {
     return Liveness::Alive;
 }
 
+// Civil date by calendar arithmetic (std::chrono), not gmtime_r: glibc reads /etc/localtime
+// on the first gmtime_r of a process, six system calls on every `create`.
 std::string rfc3339(const struct timespec& ts) {
-    struct tm tm {};
-    time_t secs = ts.tv_sec;
-    gmtime_r(&secs, &tm);
-    char buf[64];
-    size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::snprintf(buf + n, sizeof buf - n, ".%09ldZ", static_cast<long>(ts.tv_nsec));
+    using namespace std::chrono;
+    const sys_seconds secs{seconds{ts.tv_sec}};
+    const auto day = floor<days>(secs);
+    const year_month_day ymd{day};
+    const hh_mm_ss hms{secs - day};
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02lld.%09ldZ",
+                  static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()), static_cast<long>(hms.hours().count()),
+                  static_cast<long>(hms.minutes().count()),
+                  static_cast<long long>(hms.seconds().count()), static_cast<long>(ts.tv_nsec));
     return buf;
 }
 
