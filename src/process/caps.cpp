@@ -4,6 +4,7 @@
 #include "util/fs.hpp"
 
 #include <sys/capability.h>
+#include <sys/prctl.h>
 
 #include <charconv>
 #include <memory>
@@ -35,8 +36,21 @@ std::string cap_name(int cap) {
     return "capability " + std::to_string(cap);
 }
 
+// The process's capability sets: effective, permitted and inheritable from one capget; the
+// bounding set has no bulk read (one prctl per cap), so a cap's bit is read when first asked.
 struct CapState {
-    CapBits eff = 0, perm = 0, inh = 0, bnd = 0;
+    CapBits eff = 0, perm = 0, inh = 0;
+
+    bool bounding(int c) {
+        if (!(bnd_known & bit(c))) {
+            if (::cap_get_bound(c) == 1) bnd |= bit(c);
+            bnd_known |= bit(c);
+        }
+        return bnd & bit(c);
+    }
+
+  private:
+    CapBits bnd = 0, bnd_known = 0;
 };
 
 Result<CapState> read_state(int last) {
@@ -51,7 +65,6 @@ Result<CapState> read_state(int last) {
         if (has(CAP_EFFECTIVE)) s.eff |= bit(c);
         if (has(CAP_PERMITTED)) s.perm |= bit(c);
         if (has(CAP_INHERITABLE)) s.inh |= bit(c);
-        if (::cap_get_bound(c) == 1) s.bnd |= bit(c);
     }
     return s;
 }
@@ -176,7 +189,7 @@ Result<void> apply_capabilities(const std::optional<Capabilities>& caps, Warning
     Refusals refused;
 
     CapBits bnd = filter(caps->bounding, "bounding", last, refused,
-                         [&](int c) { return (cur.bnd & bit(c)) ? std::string_view() : kNotHeld; });
+                         [&](int c) { return cur.bounding(c) ? std::string_view() : kNotHeld; });
     CapBits perm = filter(caps->permitted, "permitted", last, refused, [&](int c) {
         return (cur.perm & bit(c)) ? std::string_view() : kNotHeld;
     });
@@ -192,7 +205,7 @@ Result<void> apply_capabilities(const std::optional<Capabilities>& caps, Warning
     CapBits inh = filter(caps->inheritable, "inheritable", last, refused, [&](int c) {
         if (!(cur.inh & bit(c)) && !(cur.perm & bit(c)) && !setpcap) return kNotHeld;
         if (!(cur.inh & bit(c)) && !(bnd & bit(c))) {
-            if (!(cur.bnd & bit(c))) return kNotHeld;
+            if (!cur.bounding(c)) return kNotHeld;
             return std::string_view("it is not in the bounding set");
         }
         return std::string_view();
@@ -208,15 +221,19 @@ Result<void> apply_capabilities(const std::optional<Capabilities>& caps, Warning
 
     // CAP_SETPCAP must be effective to shrink the bounding set.
     HULL_TRY_CTX(raise_effective_caps(), "capabilities");
+    // Dropping a cap the set does not hold succeeds, so the set is not read first; only a
+    // refusal (no CAP_SETPCAP) looks whether the cap was there at all.
     for (int c = 0; c <= last; ++c) {
-        if ((cur.bnd & bit(c)) && !(bnd & bit(c)) && ::cap_drop_bound(c) != 0) {
+        if (!(bnd & bit(c)) && ::cap_drop_bound(c) != 0) {
             int err = errno;
+            if (!cur.bounding(c)) continue;
             return fail_sys(err, "drop " + cap_name(c) + " from the bounding set");
         }
     }
     HULL_TRY_CTX(set_proc(last, eff, perm, inh), "capabilities");
 
-    if (::cap_reset_ambient() != 0 && amb != 0)
+    // One prctl (libcap's cap_reset_ambient asks about every cap first).
+    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && amb != 0)
         return fail_errno("clear the ambient capability set");
     for (int c = 0; c <= last; ++c) {
         if ((amb & bit(c)) && ::cap_set_ambient(c, CAP_SET) != 0) {
