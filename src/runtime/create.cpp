@@ -482,6 +482,9 @@ Result<Launched> launch(const CreateOptions& opts, ConsoleMode console) {
         p.undo();
         return std::unexpected(r.error());
     }
+    p.launched.container = std::move(p.container);
+    p.launched.state = std::move(p.st);
+    p.launched.cfg = std::move(p.cfg);
     return std::move(p.launched);
 }
 

@@ -12,12 +12,19 @@
 
 #include <sys/types.h>
 
+#include <optional>
+
 namespace hull::runtime {
 
 struct Launched {
     pid_t pid = 0;
     UniqueFd pidfd;          // of the init, our child
     UniqueFd console_master; // the pty master, when `run` asked for one in-process
+    // The record, still locked, its `created` state and the config: `run` starts the
+    // container from these without reading them back (start_launched).
+    std::optional<Container> container;
+    ContainerState state;
+    Config cfg;
 };
 
 enum class ConsoleMode {
@@ -28,6 +35,10 @@ enum class ConsoleMode {
 // Creates the container. On failure nothing is left: the init is killed, the state directory
 // removed, and poststop hooks run if creation hooks had started.
 Result<Launched> launch(const CreateOptions& opts, ConsoleMode console);
+
+// `start` of a container this process has just launched: the same steps as runtime::start,
+// from the record `launch` kept locked; the lock is released on return.
+Result<void> start_launched(Launched& l);
 
 // The snapshot of config.json taken at create (later edits of the bundle do not matter).
 

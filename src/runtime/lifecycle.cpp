@@ -111,13 +111,11 @@ Result<void> signal_all(const ContainerState& st, int pidfd, int sig) {
 
 } // namespace
 
-Result<void> start(const std::string& root, const std::string& id) {
-    auto h = HULL_TRY(
-        open_container(root, id, Operation::Start, LockMode::Exclusive, StateDetail::Lean));
-    const Config& cfg = *HULL_TRY(h.config());
+namespace {
+
+// start's steps on a record locked for it, whose state is `created`.
+Result<void> start_created(Container& c, ContainerState& st, const Config& cfg) {
     if (!cfg.process) return fail("process: the config has no process to start");
-    Container& c = h.record();
-    ContainerState& st = h.state();
     HULL_TRY(release_init(c, st));
     if (unlinkat(c.dirfd(), std::string(kExecFifo).c_str(), 0) < 0 && errno != ENOENT)
         return fail_errno("remove exec.fifo");
@@ -132,6 +130,22 @@ Result<void> start(const std::string& root, const std::string& id) {
         return std::unexpected(r.error());
     }
     return {};
+}
+
+} // namespace
+
+Result<void> start(const std::string& root, const std::string& id) {
+    auto h = HULL_TRY(
+        open_container(root, id, Operation::Start, LockMode::Exclusive, StateDetail::Lean));
+    const Config& cfg = *HULL_TRY(h.config());
+    return start_created(h.record(), h.state(), cfg);
+}
+
+Result<void> start_launched(Launched& l) {
+    if (!l.container) return fail("start: the container's record is not held");
+    auto r = start_created(*l.container, l.state, l.cfg);
+    l.container.reset(); // unlock: kill, exec and delete may act on it now
+    return r;
 }
 
 Result<ContainerInfo> state(const std::string& root, const std::string& id) {
