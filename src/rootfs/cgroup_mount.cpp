@@ -11,9 +11,11 @@
 #include "rootfs/steps.hpp"
 
 #include "rootfs/path.hpp"
+#include "sys/mount_api.hpp"
 #include "util/fs.hpp"
 #include "util/log.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/mount.h>
@@ -40,11 +42,25 @@ UniqueFd open_below(int dir, const std::string& name) {
     return UniqueFd(::openat(dir, name.c_str(), O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC));
 }
 
+// A detached copy of `host` (open_tree), given its flags before it is attached below `dir`
+// (the fresh tmpfs hull just mounted): one mount operation where a bind needs a remount too.
+Result<void> bind_detached(int dir, const std::string& name, const std::string& host,
+                           unsigned long flags, unsigned long cleared) {
+    auto change = attr_change(flags, cleared);
+    if (!change) return fail_sys(EINVAL, "flags");
+    UniqueFd tree = HULL_TRY(sys::open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | AT_RECURSIVE));
+    HULL_TRY(sys::mount_setattr(tree.get(), "", AT_EMPTY_PATH, *change));
+    return sys::move_mount(tree.get(), "", dir, name, MOVE_MOUNT_F_EMPTY_PATH);
+}
+
 // Binds host directory `host` onto <dir>/<name>, with the entry's flags.
 Result<void> bind_dir(int dir, const std::string& name, const std::string& host,
                       const MountOptions& o) {
     if (::mkdirat(dir, name.c_str(), 0755) < 0 && errno != EEXIST)
         return fail_errno("mkdir " + name);
+    auto detached = bind_detached(dir, name, host, o.flags | kCgroupFlags, o.cleared);
+    if (detached) return {};
+    log::debug("cgroup " + name + ": " + detached.error().message() + "; bind and remount");
     UniqueFd mp = open_below(dir, name);
     if (!mp) return fail_errno("open " + name);
     HULL_TRY_CTX(do_mount(host.c_str(), proc_fd_path(mp.get()), nullptr, MS_BIND | MS_REC, nullptr),
@@ -56,10 +72,11 @@ Result<void> bind_dir(int dir, const std::string& name, const std::string& host,
 
 // Copies the host's symlinks below /sys/fs/cgroup (cpu,cpuacct -> cpu) into `dir`.
 void copy_symlinks(int dir, int host) {
-    auto names = fs::list_dir(host);
-    if (!names) return;
-    for (const auto& name : *names) {
+    auto entries = fs::list_dir_typed(host);
+    if (!entries) return;
+    for (const auto& [name, type] : *entries) {
         struct stat st {};
+        if (type != DT_LNK && type != DT_UNKNOWN) continue; // tmpfs and sysfs report types
         if (::fstatat(host, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode))
             continue;
         char buf[256];

@@ -142,19 +142,40 @@ class ParentDirs {
     UniqueFd fd_;
 };
 
+// mknod first, stat only when something is there already: on a fresh /dev the common case
+// is one mknodat and one fstatat, and the owner and mode are fixed only when they differ
+// (create_devices clears the umask, so a root-owned node has its mode at once).
 Result<void> make_device(ParentDirs& dirs, const DevSpec& d, Existing existing) {
     auto [dir, name] = split(d.path);
     const int parent = HULL_TRY(dirs.get(dir));
-    if (HULL_TRY(existing_matches(parent, name, d))) {
+    if (::mknodat(parent, name.c_str(), d.type | (d.perm & 0777), d.rdev) == 0) {
+        struct stat st {};
+        if (::fstatat(parent, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            (st.st_mode & S_IFMT) == d.type && st.st_rdev == d.rdev && st.st_uid == d.uid &&
+            st.st_gid == d.gid && (st.st_mode & 07777) == d.perm)
+            return {};
+        return set_owner_and_mode(parent, name, d);
+    }
+    if (errno == EEXIST) {
+        if (!HULL_TRY(existing_matches(parent, name, d))) return fail_sys(EEXIST, "mknod");
         if (existing == Existing::Keep) return {};
         return set_owner_and_mode(parent, name, d);
     }
-    if (::mknodat(parent, name.c_str(), d.type | (d.perm & 0777), d.rdev) < 0) {
-        if (errno == EPERM && d.type != S_IFIFO) return bind_host_node(parent, name, d);
-        return fail_errno("mknod");
-    }
-    return set_owner_and_mode(parent, name, d);
+    if (errno == EPERM && d.type != S_IFIFO) return bind_host_node(parent, name, d);
+    return fail_errno("mknod");
 }
+
+// umask(0) for the lifetime of the object.
+class NoUmask {
+  public:
+    NoUmask() : old_(::umask(0)) {}
+    NoUmask(const NoUmask&) = delete;
+    NoUmask& operator=(const NoUmask&) = delete;
+    ~NoUmask() { ::umask(old_); }
+
+  private:
+    mode_t old_;
+};
 
 Result<DevSpec> spec_of(const Device& dev) {
     DevSpec d;
@@ -215,6 +236,7 @@ Result<void> create_devices(int rootfd, const Config& cfg, DevPolicy policy) {
     };
 
     ParentDirs dirs(rootfd);
+    NoUmask no_umask;
     for (const auto& def : kDefaultDevices) {
         if (configured(def.path)) continue;
         DevSpec d;

@@ -12,6 +12,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <utility>
 #include <vector>
 
 namespace hull::rootfs::detail {
@@ -101,7 +103,35 @@ Result<unsigned long> current_mount_flags(int mntfd) {
     return out;
 }
 
+std::optional<sys::MountAttrChange> attr_change(unsigned long flags, unsigned long cleared) {
+    if ((cleared & kAtimeModes) && !atime_mode(flags)) return std::nullopt;
+    constexpr std::pair<unsigned long, uint64_t> kSimple[] = {
+        {MS_RDONLY, MOUNT_ATTR_RDONLY},         {MS_NOSUID, MOUNT_ATTR_NOSUID},
+        {MS_NODEV, MOUNT_ATTR_NODEV},           {MS_NOEXEC, MOUNT_ATTR_NOEXEC},
+        {MS_NODIRATIME, MOUNT_ATTR_NODIRATIME}, {MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
+    };
+    sys::MountAttrChange c;
+    for (auto [ms, attr] : kSimple) {
+        if (flags & ms)
+            c.set |= attr;
+        else if (cleared & ms)
+            c.clear |= attr;
+    }
+    if (unsigned long mode = atime_mode(flags)) {
+        c.clear |= MOUNT_ATTR__ATIME;
+        c.set |= mode == MS_NOATIME       ? MOUNT_ATTR_NOATIME
+                 : mode == MS_STRICTATIME ? MOUNT_ATTR_STRICTATIME
+                                          : MOUNT_ATTR_RELATIME;
+    }
+    return c;
+}
+
 Result<void> remount_bind(int mntfd, unsigned long flags, unsigned long cleared) {
+    // One mount_setattr where the kernel has it: it changes only the named flags, so the
+    // current ones need not be read first. Any refusal (locked flags, an old kernel) takes
+    // the MS_REMOUNT path below, which knows how to keep locked flags.
+    if (auto change = attr_change(flags, cleared))
+        if (sys::mount_setattr(mntfd, "", AT_EMPTY_PATH, *change)) return {};
     unsigned long current = HULL_TRY_CTX(current_mount_flags(mntfd), "remount");
     std::string target = proc_fd_path(mntfd);
     unsigned long want = merge_flags(current, flags, cleared);

@@ -93,8 +93,13 @@ Result<std::string> through_link(int parent, const std::string& prefix, const st
 }
 
 Result<UniqueFd> mkdir_all(int rootfd, std::string path, mode_t mode, int& links) {
+    // Mostly the directory is there already (the parent of a mount point): one openat2.
+    int fd = raw_openat2(rootfd, path.empty() ? "." : path, O_PATH | O_DIRECTORY,
+                         resolve_flags(ResolveMode::InRoot), 0);
+    if (fd >= 0) return UniqueFd(fd);
+    if (errno != ENOENT) return fail_errno("open " + show(path) + " in rootfs");
     std::vector<std::string> comps = components(path);
-    int fd = raw_openat2(rootfd, ".", O_PATH | O_DIRECTORY, resolve_flags(ResolveMode::InRoot), 0);
+    fd = raw_openat2(rootfd, ".", O_PATH | O_DIRECTORY, resolve_flags(ResolveMode::InRoot), 0);
     if (fd < 0) return fail_errno("open rootfs");
     UniqueFd cur(fd);
     std::string prefix = ".";

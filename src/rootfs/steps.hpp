@@ -6,11 +6,13 @@
 #include "hull/config.hpp"
 #include "hull/error.hpp"
 #include "rootfs/rootfs.hpp"
+#include "sys/mount_api.hpp"
 #include "util/fd.hpp"
 
 #include <sys/mount.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +50,11 @@ Result<unsigned long> current_mount_flags(int mntfd);
 // the kernel refuses (EPERM: flags locked in a user namespace) the call is retried with all
 // locked flags of the mount kept, as runc does; a kept read-only flag logs a warning.
 Result<void> remount_bind(int mntfd, unsigned long flags, unsigned long cleared);
+
+// The mount_setattr(2) change that sets `flags` and clears `cleared` (MS_* per-mount flags)
+// on one mount and keeps the rest; nullopt when clearing an atime mode, which depends on the
+// mode the mount has now.
+std::optional<sys::MountAttrChange> attr_change(unsigned long flags, unsigned long cleared);
 
 // mount(NULL, target, NULL, propagation, NULL).
 Result<void> set_propagation(int mntfd, unsigned long propagation);
