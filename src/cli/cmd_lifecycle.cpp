@@ -11,7 +11,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
 
 namespace hull::cli {
 namespace {

@@ -13,8 +13,6 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include <sstream>
-
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
 #endif
@@ -62,15 +60,6 @@ bool self_sealed() {
     if (!fd) return false;
     int seals = fcntl(fd.get(), F_GET_SEALS);
     return seals >= 0 && (seals & F_SEAL_WRITE);
-}
-
-std::vector<IdMapping> parse_id_map(std::string_view text) {
-    std::vector<IdMapping> out;
-    std::istringstream in{std::string(text)};
-    IdMapping m;
-    while (in >> m.containerID >> m.hostID >> m.size)
-        out.push_back(m);
-    return out;
 }
 
 bool needed(UserNs userns, const std::vector<IdMapping>& uid_map,

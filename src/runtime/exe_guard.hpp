@@ -39,9 +39,6 @@ enum class UserNs { Shared, Own };
 bool needed(UserNs userns, const std::vector<IdMapping>& uid_map,
             const std::vector<IdMapping>& gid_map);
 
-// Parses /proc/<pid>/uid_map text ("inside outside count" lines).
-std::vector<IdMapping> parse_id_map(std::string_view text);
-
 // The trampoline for `process`, or an empty fd when none is used: hull built without the
 // guard or for an architecture the trampoline is not written for (other than x86_64 and
 // aarch64), the container cannot write the binary (needed() is false), or the process has an

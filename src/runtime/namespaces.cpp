@@ -11,8 +11,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cstdlib>
-#include <sstream>
 
 namespace hull::runtime::ns {
 namespace {
@@ -36,15 +37,6 @@ Result<std::string> time_offsets_text(const Config& cfg) {
                    std::to_string(off.nanosecs.value_or(0)) + "\n";
     }
     return offsets;
-}
-
-std::vector<IdMapping> parse_map(const std::string& text) {
-    std::vector<IdMapping> out;
-    std::istringstream in(text);
-    IdMapping m;
-    while (in >> m.containerID >> m.hostID >> m.size)
-        out.push_back(m);
-    return out;
 }
 
 bool same_maps(const std::vector<IdMapping>& a, const std::vector<IdMapping>& b) {
@@ -84,10 +76,27 @@ read_userns_maps(const std::string& path) {
     if (got.starts_with("E")) return fail_sys(std::atoi(got.c_str() + 1), what);
     const size_t sep = got.find('\0');
     if (!got.starts_with("M") || sep == std::string::npos) return fail(what + ": no answer");
-    return std::pair{parse_map(got.substr(1, sep - 1)), parse_map(got.substr(sep + 1))};
+    return std::pair{parse_id_map(got.substr(1, sep - 1)), parse_id_map(got.substr(sep + 1))};
 }
 
 } // namespace
+
+std::vector<IdMapping> parse_id_map(std::string_view text) {
+    // Not an istringstream: that would set up std::locale on every `create`.
+    std::vector<IdMapping> out;
+    auto number = [&](uint32_t& v) {
+        while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+            text.remove_prefix(1);
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (ec != std::errc() || end == text.data()) return false;
+        text.remove_prefix(static_cast<size_t>(end - text.data()));
+        return true;
+    };
+    IdMapping m;
+    while (number(m.containerID) && number(m.hostID) && number(m.size))
+        out.push_back(m);
+    return out;
+}
 
 std::string map_text(const std::vector<IdMapping>& maps) {
     std::string s;

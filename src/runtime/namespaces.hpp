@@ -73,6 +73,9 @@ Result<void> write_id_maps(pid_t pid, const Config& cfg);
 // The text of a uid_map/gid_map ("ID HOSTID SIZE\n" per line), and writing it (or any other
 // /proc file the kernel takes in one write).
 std::string map_text(const std::vector<IdMapping>& maps);
+// The other way: /proc/<pid>/uid_map text ("inside outside count" lines, any whitespace);
+// parsing stops at the first line that is not three numbers.
+std::vector<IdMapping> parse_id_map(std::string_view text);
 Result<void> write_proc_file(const std::string& path, const std::string& data);
 
 // Init side: in a joined user namespace becomes its root, then joins the namespaces given

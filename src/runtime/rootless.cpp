@@ -1,5 +1,7 @@
 #include "runtime/rootless.hpp"
 
+#include "runtime/namespaces.hpp"
+
 #include "util/fd.hpp"
 #include "util/fs.hpp"
 #include "util/log.hpp"
@@ -10,17 +12,13 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <sstream>
 
 namespace hull::rootless {
 
 bool is_identity_map(std::string_view uid_map) {
-    std::istringstream in{std::string(uid_map)};
-    unsigned long long inside = 1, outside = 1, count = 0;
-    if (!(in >> inside >> outside >> count)) return false;
-    unsigned long long more;
-    if (in >> more) return false; // a second line
-    return inside == 0 && outside == 0 && count == 4294967295ULL;
+    auto maps = runtime::ns::parse_id_map(uid_map);
+    return maps.size() == 1 && maps[0].containerID == 0 && maps[0].hostID == 0 &&
+           maps[0].size == 4294967295U;
 }
 
 bool in_user_namespace() {

@@ -9,6 +9,7 @@
 #include "runtime/exec/userns_clone.hpp"
 #include "runtime/forward.hpp"
 #include "runtime/launch.hpp"
+#include "runtime/namespaces.hpp"
 #include "runtime/rootless.hpp"
 #include "runtime/systemd_unit.hpp"
 #include "state/store.hpp"
@@ -218,12 +219,10 @@ Result<void> Parent::find_init() {
     {
         std::string map_dir = "/proc/" + std::to_string(st.pid) + "/";
         bool own = ns.flags & CLONE_NEWUSER;
-        auto uid_map =
-            own ? exe_guard::parse_id_map(fs::read_file(map_dir + "uid_map").value_or(""))
-                : std::vector<IdMapping>{};
-        auto gid_map =
-            own ? exe_guard::parse_id_map(fs::read_file(map_dir + "gid_map").value_or(""))
-                : std::vector<IdMapping>{};
+        auto uid_map = own ? ns::parse_id_map(fs::read_file(map_dir + "uid_map").value_or(""))
+                           : std::vector<IdMapping>{};
+        auto gid_map = own ? ns::parse_id_map(fs::read_file(map_dir + "gid_map").value_or(""))
+                           : std::vector<IdMapping>{};
         trampoline = HULL_TRY(exe_guard::trampoline_for(
             process, own ? exe_guard::UserNs::Own : exe_guard::UserNs::Shared, uid_map, gid_map));
     }

@@ -56,16 +56,6 @@ UniqueFd trampoline() {
 
 } // namespace
 
-TEST_CASE("exe_guard: id maps are parsed from /proc text", "[exe_guard]") {
-    auto m = exe_guard::parse_id_map("         0     100000      65536\n  70000 5 1\n");
-    REQUIRE(m.size() == 2);
-    CHECK(m[0].containerID == 0);
-    CHECK(m[0].hostID == 100000);
-    CHECK(m[0].size == 65536);
-    CHECK(m[1].hostID == 5);
-    CHECK(exe_guard::parse_id_map("").empty());
-}
-
 TEST_CASE("exe_guard: needed when the container's ids could write the binary", "[exe_guard]") {
     struct stat st {};
     REQUIRE(::stat("/proc/self/exe", &st) == 0);

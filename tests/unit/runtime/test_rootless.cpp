@@ -2,6 +2,7 @@
 // limit, runc's rules for a container without cgroup permission, and who writes the maps.
 #include "hull/config_parse.hpp"
 #include "runtime/idmap_write.hpp"
+#include "runtime/namespaces.hpp"
 #include "runtime/rootless.hpp"
 
 #include <catch2/catch.hpp>
@@ -126,4 +127,22 @@ TEST_CASE("default_root_for: the state root the manual pages name", "[rootless]"
     CHECK(hull::runtime::default_root_for(1000, "/run/user/1000/") == "/run/user/1000/hull");
     CHECK(hull::runtime::default_root_for(1000, "").empty());
     CHECK(hull::runtime::default_root_for(1000, nullptr).empty());
+}
+
+TEST_CASE("id maps are parsed from /proc text", "[rootless]") {
+    using hull::runtime::ns::parse_id_map;
+    auto m = parse_id_map("         0     100000      65536\n  70000 5 1\n");
+    REQUIRE(m.size() == 2);
+    CHECK(m[0].containerID == 0);
+    CHECK(m[0].hostID == 100000);
+    CHECK(m[0].size == 65536);
+    CHECK(m[1].containerID == 70000);
+    CHECK(m[1].hostID == 5);
+    CHECK(m[1].size == 1);
+    CHECK(parse_id_map("").empty());
+    CHECK(parse_id_map("0 0 4294967295\n").size() == 1);
+    // Parsing stops at what is not three numbers: a partial line, a word, an overflow.
+    CHECK(parse_id_map("0 1000 1\n5 6\n").size() == 1);
+    CHECK(parse_id_map("0 1000 x\n").empty());
+    CHECK(parse_id_map("0 0 4294967296\n").empty());
 }
