@@ -182,7 +182,11 @@ TEST_CASE("hooks: a failing prestart hook fails create, leaves nothing, runs pos
 
 TEST_CASE("hooks: a failing createContainer hook fails create and leaves nothing", "[hooks]") {
     Bundle b;
+    std::string d = temp_dir();
     b.config["hooks"]["createContainer"] = json::array({sh_hook("exit 5")});
+    // No prestart or createRuntime hook: the init does not wait for the runtime there, and
+    // the failure after that point still runs the poststop hooks.
+    b.config["hooks"]["poststop"] = json::array({logging_hook(d, "poststop")});
     b.set_args({"/probe", "exit", "0"});
     RunResult c = b.create();
     INFO(describe(c));
@@ -190,6 +194,7 @@ TEST_CASE("hooks: a failing createContainer hook fails create and leaves nothing
     CHECK_THAT(c.err, Catch::Contains("createContainer"));
     CHECK_FALSE(path_exists(b.state_root + "/" + b.id));
     CHECK(procs_in_rootfs(b).empty());
+    CHECK(lines_of(read_text(d + "/log")) == std::vector<std::string>{"poststop"});
 }
 
 TEST_CASE("hooks: a failing startContainer hook fails start; the process never runs", "[hooks]") {

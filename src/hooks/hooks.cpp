@@ -94,4 +94,8 @@ std::vector<Error> run_all(HookKind kind, std::span<const Hook> hooks,
     return errors;
 }
 
+bool runtime_create_hooks(const Hooks& hooks) {
+    return !hooks.prestart.empty() || !hooks.createRuntime.empty();
+}
+
 } // namespace hull::hooks

@@ -44,6 +44,10 @@ std::string_view to_string(HookKind kind);
 // A relative path is rejected before anything runs.
 Result<void> run(HookKind kind, std::span<const Hook> hooks, std::string_view state_json);
 
+// Whether the runtime has hooks to run while the init waits in `create` (prestart and
+// createRuntime); without them the init does not wait for the runtime at that point.
+bool runtime_create_hooks(const Hooks& hooks);
+
 // Runs every hook even when some fail (poststop: warn and continue) and returns the errors,
 // in order, with the same texts as run(). Empty = all succeeded.
 std::vector<Error> run_all(HookKind kind, std::span<const Hook> hooks, std::string_view state_json);

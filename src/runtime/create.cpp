@@ -91,10 +91,12 @@ void kill_init(const Launched& l) {
 // `create` as a list of phases; each fills the members the later ones use. On failure the
 // caller runs undo().
 struct Parent {
-    Parent(const CreateOptions& o, ConsoleMode console) : opts(o), console_mode(console) {}
+    Parent(const CreateOptions& o, ConsoleMode console, AfterLaunch after)
+        : opts(o), console_mode(console), then(after) {}
 
     const CreateOptions& opts;
     ConsoleMode console_mode;
+    AfterLaunch then;
     // read_bundle
     Config cfg;
     std::string bundle; // absolute
@@ -341,7 +343,8 @@ Result<void> Parent::record_created() {
         HULL_TRY_CTX(fs::write_file_atomic(opts.pid_file, std::to_string(launched.pid)),
                      "write pid file " + opts.pid_file);
     HULL_TRY(sync_send(sync.parent.get(), SyncMsg::Detach));
-    HULL_TRY(sync_expect(sync.parent.get(), SyncMsg::Detached));
+    // `run` goes on to start, which waits for the init to open exec.fifo, after this answer.
+    if (then == AfterLaunch::Exit) HULL_TRY(sync_expect(sync.parent.get(), SyncMsg::Detached));
     return {};
 }
 
@@ -412,6 +415,7 @@ Result<void> Parent::talk_to_init(int sync_fd) {
         switch (m.type) {
         case SyncMsg::CreateHooks: {
             hooks_started = true;
+            if (!hooks::runtime_create_hooks(cfg.hooks)) break; // the init does not wait
             ContainerState hs = st;
             hs.pid = launched.pid;
             std::string state = hook_state(hs, Status::Creating);
@@ -475,8 +479,8 @@ Result<Config> load_snapshot(const Container& c) {
     return with_context(parse_config(text), "config snapshot");
 }
 
-Result<Launched> launch(const CreateOptions& opts, ConsoleMode console) {
-    Parent p(opts, console);
+Result<Launched> launch(const CreateOptions& opts, ConsoleMode console, AfterLaunch then) {
+    Parent p(opts, console, then);
     auto r = p.build();
     if (!r) {
         p.undo();
@@ -489,7 +493,7 @@ Result<Launched> launch(const CreateOptions& opts, ConsoleMode console) {
 }
 
 Result<void> create(const CreateOptions& opts) {
-    HULL_TRY(launch(opts, ConsoleMode::Socket));
+    HULL_TRY(launch(opts, ConsoleMode::Socket, AfterLaunch::Exit));
     return {};
 }
 

@@ -129,8 +129,10 @@ Result<void> Init::build() {
         close(ctx.console_fd);
     }
 
+    // Sent even without such hooks: from here on a failed create runs the poststop hooks.
     HULL_TRY(sync_send(ctx.sync_fd, SyncMsg::CreateHooks));
-    HULL_TRY(sync_expect(ctx.sync_fd, SyncMsg::CreateHooksDone));
+    if (hooks::runtime_create_hooks(cfg.hooks))
+        HULL_TRY(sync_expect(ctx.sync_fd, SyncMsg::CreateHooksDone));
     if (!cfg.hooks.createContainer.empty()) {
         ContainerState st = ctx.state;
         st.pid = getpid();

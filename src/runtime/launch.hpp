@@ -32,9 +32,15 @@ enum class ConsoleMode {
     InProcess, // `run` in the foreground: hull receives the master itself
 };
 
+// What the caller does once the container is created.
+enum class AfterLaunch {
+    Exit,  // `create`: exits, so the init must have stopped watching for its parent's death
+    Start, // `run`: starts it at once (start_launched waits for the init anyway)
+};
+
 // Creates the container. On failure nothing is left: the init is killed, the state directory
 // removed, and poststop hooks run if creation hooks had started.
-Result<Launched> launch(const CreateOptions& opts, ConsoleMode console);
+Result<Launched> launch(const CreateOptions& opts, ConsoleMode console, AfterLaunch then);
 
 // `start` of a container this process has just launched: the same steps as runtime::start,
 // from the record `launch` kept locked; the lock is released on return.

@@ -28,7 +28,8 @@ void reap_orphans() {
 Result<int> run(const RunOptions& o) {
     bool fg = o.mode == RunMode::Foreground;
     if (fg && o.subreaper == Subreaper::Yes) prctl(PR_SET_CHILD_SUBREAPER, 1);
-    auto l = HULL_TRY(launch(o.create, fg ? ConsoleMode::InProcess : ConsoleMode::Socket));
+    auto l = HULL_TRY(
+        launch(o.create, fg ? ConsoleMode::InProcess : ConsoleMode::Socket, AfterLaunch::Start));
     auto started = start_launched(l);
     if (!started) {
         if (o.keep == KeepMode::Remove) (void)remove(o.create.root, o.create.id, DeleteMode::Force);
