@@ -52,19 +52,11 @@ Result<void> write_sysctl(int rootfd, const std::string& key, const std::string&
     return {};
 }
 
-// Ignores a missing path (the spec's "if it exists").
-Result<UniqueFd> open_if_exists(int rootfd, const std::string& path, bool& missing) {
-    auto fd = open_in_root(rootfd, path, O_PATH);
-    missing = !fd && fd.error().err() == ENOENT;
-    return fd;
-}
-
+// A missing path is skipped (the spec's "if it exists").
 Result<void> readonly_path(int rootfd, const std::string& path) {
-    bool missing = false;
-    auto fd = open_if_exists(rootfd, path, missing);
-    if (missing) return {};
-    if (!fd) return std::unexpected(std::move(fd).error());
-    std::string at = proc_fd_path(fd->get());
+    UniqueFd fd = HULL_TRY(open_in_root_if_exists(rootfd, path, O_PATH));
+    if (!fd) return {};
+    std::string at = proc_fd_path(fd.get());
     HULL_TRY_CTX(do_mount(at.c_str(), at, nullptr, MS_BIND | MS_REC, nullptr), "bind");
     UniqueFd mnt = HULL_TRY(open_in_root(rootfd, path, O_PATH));
     return remount_bind(mnt.get(), MS_RDONLY, 0);
@@ -83,13 +75,11 @@ Result<int> null_device(int rootfd, UniqueFd& null) {
 }
 
 Result<void> mask_path(int rootfd, const std::string& path, UniqueFd& null) {
-    bool missing = false;
-    auto fd = open_if_exists(rootfd, path, missing);
-    if (missing) return {};
-    if (!fd) return std::unexpected(std::move(fd).error());
+    UniqueFd fd = HULL_TRY(open_in_root_if_exists(rootfd, path, O_PATH));
+    if (!fd) return {};
     struct stat st {};
-    if (::fstat(fd->get(), &st) < 0) return fail_errno("stat");
-    std::string at = proc_fd_path(fd->get());
+    if (::fstat(fd.get(), &st) < 0) return fail_errno("stat");
+    std::string at = proc_fd_path(fd.get());
     if (S_ISDIR(st.st_mode))
         return do_mount("tmpfs", at, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
                         nullptr);

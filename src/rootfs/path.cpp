@@ -183,6 +183,14 @@ Result<UniqueFd> open_in_root(int rootfd, std::string_view path, int flags, Reso
     return UniqueFd(fd);
 }
 
+Result<UniqueFd> open_in_root_if_exists(int rootfd, std::string_view path, int flags) {
+    std::string p = path.empty() ? std::string(".") : std::string(path);
+    int fd = raw_openat2(rootfd, p, flags, resolve_flags(ResolveMode::InRoot), 0);
+    if (fd < 0 && errno == ENOENT) return UniqueFd();
+    if (fd < 0) return fail_errno("open " + show(path) + " in rootfs");
+    return UniqueFd(fd);
+}
+
 Result<UniqueFd> mkdir_all_in_root(int rootfd, std::string_view path, mode_t mode) {
     int links = 0;
     return mkdir_all(rootfd, std::string(path), mode, links);

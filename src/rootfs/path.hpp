@@ -30,6 +30,9 @@ enum class EntryKind { Dir, File };
 // "open <path> in rootfs: No such file or directory".
 Result<UniqueFd> open_in_root(int rootfd, std::string_view path, int flags,
                               ResolveMode mode = ResolveMode::InRoot, mode_t create_mode = 0);
+// The same for a path that may be missing: an empty fd when it is (no error text is made
+// for the expected case; most masked paths do not exist in a given container).
+Result<UniqueFd> open_in_root_if_exists(int rootfd, std::string_view path, int flags);
 
 // mkdir -p inside the root: each missing component is created with mkdirat() in its
 // resolved parent and reopened with O_NOFOLLOW, so nothing is created outside the root.
