@@ -1,17 +1,11 @@
 #include "runtime/container_cgroup.hpp"
 
 namespace hull::runtime {
-namespace {
-
-// The host's cgroup mounts, read once per command: `list` reaches every container's cgroup
-// (for the paused status), and the mounts do not change under one short-lived command.
-Result<cgroups::Host> host_once() {
+Result<cgroups::Host> cgroup_host() {
     static std::optional<cgroups::Host> host;
     if (!host) host = HULL_TRY_CTX(cgroups::detect(), "cgroups");
     return *host;
 }
-
-} // namespace
 
 void save_cgroup_path(ContainerState& st, const cgroups::Placement& where) {
     st.extra[kCgroupPathKey] = where.path;
@@ -21,7 +15,7 @@ void save_cgroup_path(ContainerState& st, const cgroups::Placement& where) {
 Result<std::optional<cgroups::Cgroup>> container_cgroup(const ContainerState& st) {
     auto it = st.extra.find(kCgroupPathKey);
     if (it == st.extra.end() || !it->is_string()) return std::optional<cgroups::Cgroup>{};
-    auto host = HULL_TRY(host_once());
+    auto host = HULL_TRY(cgroup_host());
     cgroups::Placement where{.path = it->get<std::string>(), .per_mount = {}};
     if (auto per = st.extra.find(kCgroupPathsKey); per != st.extra.end() && per->is_object())
         for (const auto& [mount, path] : per->items())

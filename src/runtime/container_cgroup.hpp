@@ -20,6 +20,11 @@ inline constexpr const char* kCgroupPathKey = "cgroupPath";
 inline constexpr const char* kCgroupPathsKey = "cgroupPaths";
 void save_cgroup_path(ContainerState& st, const cgroups::Placement& where);
 
+// The host's cgroup mounts (cgroups::detect), read once per command: `list` reaches every
+// container's cgroup, `run` makes one and removes it, and the mounts do not change under one
+// short-lived command.
+Result<cgroups::Host> cgroup_host();
+
 // The container's cgroup on this host. nullopt when the record has no cgroup path.
 Result<std::optional<cgroups::Cgroup>> container_cgroup(const ContainerState& st);
 

@@ -37,6 +37,9 @@ class ContainerHandle {
 
     // The config snapshot taken at create, read and parsed on the first call.
     Result<Config*> config();
+    // Gives the handle the config this process already holds (`run` made the snapshot from
+    // it), so config() need not read it back.
+    void adopt_config(Config cfg) { config_ = std::move(cfg); }
     // The container's cgroup, attached on the first call; nullptr when the record has none.
     Result<cgroups::Cgroup*> cgroup();
     // The same, failing with "container <id> has no cgroup" when the record has none.

@@ -351,7 +351,7 @@ Result<void> Parent::record_created() {
 // The container's cgroup, made and configured before the init exists: devices rules must let
 // the init create the configured devices, and limits hold from the first instruction.
 Result<void> Parent::make_cgroup() {
-    auto host = HULL_TRY_CTX(cgroups::detect(), "cgroups");
+    auto host = HULL_TRY(cgroup_host());
     Resources res = cfg.linux->resources ? *cfg.linux->resources : Resources{};
     if (!res.devices.empty())
         for (auto& rule : cgroups::default_device_rules(cfg.linux->devices))

@@ -46,6 +46,10 @@ Result<Launched> launch(const CreateOptions& opts, ConsoleMode console, AfterLau
 // from the record `launch` kept locked; the lock is released on return.
 Result<void> start_launched(Launched& l);
 
+// `delete --force` of a container this process launched, with the config it holds (moved
+// out of `l`) instead of the snapshot read back.
+Result<void> remove_launched(const CreateOptions& o, Launched& l);
+
 // The snapshot of config.json taken at create (later edits of the bundle do not matter).
 
 Result<Config> load_snapshot(const Container& c);

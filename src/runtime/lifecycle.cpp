@@ -208,7 +208,11 @@ Result<void> release_mounts(const Config* cfg, const ContainerState& st, DeleteM
 
 } // namespace
 
-Result<void> remove(const std::string& root, const std::string& id, DeleteMode mode) {
+namespace {
+
+// delete; `known` is the container's config when this process holds it already (run).
+Result<void> remove_container(const std::string& root, const std::string& id, DeleteMode mode,
+                              std::optional<Config> known) {
     HULL_TRY(validate_id(id));
     auto store = HULL_TRY(Store::open_root(root));
     auto opened = open_container(
@@ -222,6 +226,7 @@ Result<void> remove(const std::string& root, const std::string& id, DeleteMode m
         return std::unexpected(opened.error());
     }
     auto h = std::move(*opened);
+    if (known) h.adopt_config(std::move(*known));
     ContainerState& st = h.state();
     if (h.status() != Status::Stopped) {
         if (auto pidfd = open_init(st)) {
@@ -242,6 +247,16 @@ Result<void> remove(const std::string& root, const std::string& id, DeleteMode m
     HULL_TRY_CTX(h.record().destroy(), "remove the container state");
     if (cfg) run_poststop(**cfg, st);
     return {};
+}
+
+} // namespace
+
+Result<void> remove(const std::string& root, const std::string& id, DeleteMode mode) {
+    return remove_container(root, id, mode, std::nullopt);
+}
+
+Result<void> remove_launched(const CreateOptions& o, Launched& l) {
+    return remove_container(o.root, o.id, DeleteMode::Force, std::move(l.cfg));
 }
 
 } // namespace hull::runtime

@@ -100,7 +100,7 @@ struct Restorer {
 };
 
 Result<void> Restorer::make_cgroup() {
-    auto host = HULL_TRY_CTX(cgroups::detect(), "cgroups");
+    auto host = HULL_TRY(cgroup_host());
     auto where =
         HULL_TRY_CTX(cgroups::container_placement(host, cfg.linux->cgroupsPath, o.create.id),
                      "linux.cgroupsPath");

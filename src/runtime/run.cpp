@@ -32,7 +32,7 @@ Result<int> run(const RunOptions& o) {
         launch(o.create, fg ? ConsoleMode::InProcess : ConsoleMode::Socket, AfterLaunch::Start));
     auto started = start_launched(l);
     if (!started) {
-        if (o.keep == KeepMode::Remove) (void)remove(o.create.root, o.create.id, DeleteMode::Force);
+        if (o.keep == KeepMode::Remove) (void)remove_launched(o.create, l);
         return std::unexpected(started.error());
     }
     if (!fg) return 0;
@@ -44,7 +44,7 @@ Result<int> run(const RunOptions& o) {
     auto exit = HULL_TRY(sys::pidfd_wait(l.pidfd.get()));
     reap_orphans();
     if (o.keep == KeepMode::Remove) {
-        auto r = remove(o.create.root, o.create.id, DeleteMode::Force);
+        auto r = remove_launched(o.create, l);
         if (!r) log::warn(r.error().message());
     }
     return exit.shell_code();
