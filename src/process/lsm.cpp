@@ -52,6 +52,11 @@ Result<void> apply_selinux(const std::string& label, bool enabled, MissingLsm po
 
 } // namespace
 
+bool has_lsm_label(const Process& process) {
+    return (process.apparmorProfile && !process.apparmorProfile->empty()) ||
+           (process.selinuxLabel && !process.selinuxLabel->empty());
+}
+
 HostLsms detect_host_lsms() {
     HostLsms h;
     h.apparmor = apparmor_enabled();

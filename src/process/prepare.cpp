@@ -22,8 +22,7 @@ Result<void> prepare(const Process& process, const Options& opts, Warnings& warn
     HULL_TRY(apply_io_priority(process.ioPriority));
     HULL_TRY(apply_personality(opts.personality));
     HULL_TRY(apply_memory_policy(opts.memory_policy));
-    if ((process.apparmorProfile && !process.apparmorProfile->empty()) ||
-        (process.selinuxLabel && !process.selinuxLabel->empty())) {
+    if (has_lsm_label(process)) {
         HostLsms host = opts.host_lsms ? *opts.host_lsms : detect_host_lsms();
         HULL_TRY(apply_lsm_labels(process, host, opts.missing_lsm, warnings));
     }

@@ -69,6 +69,9 @@ struct HostLsms {
     bool selinux = false;  // selinuxfs mounted (/sys/fs/selinux/enforce exists)
 };
 HostLsms detect_host_lsms();
+// Whether `process` asks for an AppArmor profile or an SELinux label (only then does the
+// host's LSM set matter).
+bool has_lsm_label(const Process& process);
 
 // What to do with apparmorProfile / selinuxLabel when the host lacks that LSM. runc and crun
 // fail here, and the spec says unsupported values MUST give an error, so the default is Error:

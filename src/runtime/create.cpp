@@ -111,6 +111,7 @@ struct Parent {
     terminal::ConsoleRoute console;
     std::optional<seccomp::Launch> sec;
     SyncPair sync;
+    std::optional<cgroups::Placement> placement; // the cgroupfs driver's, from reserve_id
     std::optional<cgroups::Cgroup> cgroup;
     std::vector<rootfs::IdmappedTree> idmapped;
     UniqueFd trampoline;
@@ -182,6 +183,15 @@ Result<void> Parent::reserve_id() {
     st.created = proc::rfc3339_now();
     st.owner = owner_name(geteuid());
     st.annotations = cfg.annotations;
+    if (opts.cgroup_driver != CgroupDriver::Systemd) {
+        // Known before anything exists, so the first record names it already: a create that
+        // crashes later leaves a record whose delete finds the cgroup.
+        auto host = HULL_TRY(cgroup_host());
+        placement =
+            HULL_TRY_CTX(cgroups::container_placement(host, cfg.linux->cgroupsPath, opts.id),
+                         "linux.cgroupsPath");
+        save_cgroup_path(st, *placement);
+    }
     container.emplace(HULL_TRY(store.create(opts.id, st)));
     int dirfd = container->dirfd();
     {
@@ -363,13 +373,8 @@ Result<void> Parent::make_cgroup() {
         HULL_TRY(container->save(st));
         cgroup.emplace(cgroups::Cgroup::attach(host, path));
     } else {
-        auto where =
-            HULL_TRY_CTX(cgroups::container_placement(host, cfg.linux->cgroupsPath, opts.id),
-                         "linux.cgroupsPath");
-        save_cgroup_path(st, where);
-        HULL_TRY(container->save(st)); // a crashed create still leaves a record to delete
-        std::string path = where.path;
-        auto made = cgroups::Cgroup::create(host, std::move(where));
+        std::string path = placement->path; // in the record since reserve_id
+        auto made = cgroups::Cgroup::create(host, std::move(*placement));
         if (!made && opts.cgroup_rules == CgroupRules::Rootless &&
             rootless::is_permission_error(made.error().err())) {
             // Rootless rules (runc's): no cgroup at all when nothing asks for one.

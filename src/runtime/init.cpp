@@ -105,7 +105,7 @@ Result<void> Init::build() {
         if (unshare(CLONE_NEWCGROUP) < 0) return fail_errno("unshare the cgroup namespace");
     }
     HULL_TRY(ns::set_names(cfg));
-    lsms = process::detect_host_lsms();
+    if (cfg.process && process::has_lsm_label(*cfg.process)) lsms = process::detect_host_lsms();
 
     rootfs::PrepareOptions ro;
     ro.rootfs = ctx.rootfs;
