@@ -163,7 +163,7 @@ Result<void> check_mounts(const Config& cfg) {
 
 Result<UniqueFd> prepare(const Config& cfg, const PrepareOptions& opts) {
     using namespace detail;
-    HULL_TRY(check_mounts(cfg));
+    // The mounts were checked by validate() in `create`, before the init was cloned.
     if (opts.rootfs.empty() || opts.rootfs.front() != '/')
         return fail("rootfs path must be absolute: \"" + opts.rootfs + "\"");
     const Linux* lx = cfg.linux ? &*cfg.linux : nullptr;

@@ -75,7 +75,8 @@ Result<std::vector<IdmappedTree>> make_idmapped_trees(const Config& cfg, const s
 // Early checks that need no mount namespace, for `create` before it clones the init:
 // linux.sysctl keys against the private namespaces (see finalize), idmap/ridmap mounts
 // that have neither mappings nor a container user namespace, idmap on a non-bind mount,
-// relative maskedPaths/readonlyPaths. prepare() and finalize() repeat the checks they need.
+// relative maskedPaths/readonlyPaths. prepare() relies on them (the mounts are not checked
+// again in the init); finalize() repeats the path checks it needs.
 Result<void> validate(const Config& cfg);
 
 // Builds the container's mount tree under opts.rootfs (the mounts stay in the init's mount
