@@ -1,6 +1,8 @@
 // [rootfs] prepare(): config mounts (order, destinations inside the rootfs, binds, options,
-// tmpcopyup, propagation, recursive attributes, idmap, cgroup, errors).
+// tmpcopyup, propagation, recursive attributes, idmap, cgroup, errors), and the flag change
+// bind remounts make.
 #include "rootfs/rootfs.hpp"
+#include "rootfs/steps.hpp"
 #include "rootfs_test_util.hpp"
 
 #include <catch2/catch.hpp>
@@ -339,4 +341,30 @@ TEST_CASE("rootfs: mount errors name the mount", "[rootfs]") {
         CHECK(r.get("prepare") == "mount tmpfs on /bad: " + std::string(std::strerror(EINVAL)));
         CHECK(r.get("ok") == "yes");
     }
+}
+
+TEST_CASE("rootfs: per-mount flags as one mount_setattr change", "[rootfs]") {
+    using rootfs::detail::attr_change;
+    auto c = attr_change(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
+    REQUIRE(c);
+    CHECK(c->set == (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC));
+    CHECK(c->clear == 0); // the atime mode and every other flag stay as they are
+    // "rw,suid" clear what they name; flags that are not per-mount flags are ignored.
+    c = attr_change(MS_BIND | MS_REC | MS_NODIRATIME, MS_RDONLY | MS_NOSUID);
+    REQUIRE(c);
+    CHECK(c->set == MOUNT_ATTR_NODIRATIME);
+    CHECK(c->clear == (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID));
+    // An atime mode replaces the mode the mount has.
+    c = attr_change(MS_NOATIME, 0);
+    REQUIRE(c);
+    CHECK(c->set == MOUNT_ATTR_NOATIME);
+    CHECK(c->clear == MOUNT_ATTR__ATIME);
+    c = attr_change(MS_RELATIME | MS_NOSYMFOLLOW, 0);
+    REQUIRE(c);
+    CHECK(c->set == (MOUNT_ATTR_RELATIME | MOUNT_ATTR_NOSYMFOLLOW));
+    CHECK(c->clear == MOUNT_ATTR__ATIME);
+    // Clearing an atime mode ("atime", "norelatime") depends on the mode the mount has now:
+    // that is left to the MS_REMOUNT path, which reads it first.
+    CHECK_FALSE(attr_change(MS_RDONLY, MS_NOATIME));
+    CHECK(attr_change(MS_STRICTATIME, MS_NOATIME));
 }
