@@ -6,6 +6,8 @@
 # it would start a system daemon). Idempotent; when everything is there it only prints, on
 # stdout, the unpacked docker directory (its last line in any case).
 set -euo pipefail
+# shellcheck source=tools/apt-no-services.sh
+. "$(dirname "$0")/../tools/apt-no-services.sh"
 
 cache=${CLIENTS_CACHE:-/var/cache/hull-clients}
 pkgs=(podman conmon containerd netavark iptables iproute2)
@@ -25,17 +27,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "install.sh: installing ${missing[*]}" >&2
     apt-get update -qq
     updated=1
-    # No service may start: keep (or put) a policy-rc.d that forbids it during the install.
-    own_policy=0
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-        chmod 755 /usr/sbin/policy-rc.d
-        own_policy=1
-    fi
-    rc=0
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
-    [ $own_policy -eq 0 ] || rm -f /usr/sbin/policy-rc.d
-    [ $rc -eq 0 ] || exit $rc
+    apt_install_no_services "${missing[@]}"
 fi
 
 # dockerd: unpacked, never installed.

@@ -258,10 +258,16 @@ fail_script() {
 # (the script's work directory), HULL (the binary under test) and ST, the script's private
 # state directory, a fresh tmpfs like /run (private_dirs).
 client_prologue() { # WORKDIR
+    lane_prologue "$1"
+    private_dirs "$ST" || fail_script
+}
+
+# The same for a script that a lane runs in its guest, whose mount namespace is private
+# already and whose /run must stay (systemd's bus is there): WORK, HULL and ST only.
+lane_prologue() { # WORKDIR
     WORK=$1
     HULL=$HULL_BINARY
     ST=$WORK/state
-    private_dirs "$ST" || fail_script
 }
 
 # The end of a client script whose daemon (pid in daemon_pid) is up and whose test image is

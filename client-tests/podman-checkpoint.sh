@@ -14,9 +14,7 @@ CLIENT_NAME=podman-checkpoint
 . "$here/lib.sh"
 
 # Not client_prologue (it puts a fresh tmpfs on /run): the lane's guest is private already.
-WORK=$1
-HULL=$HULL_BINARY
-ST=$WORK/state
+lane_prologue "$1"
 CMD_TIMEOUT=120 # criu under an emulated CPU
 . "$here/podman-lib.sh"
 PODMAN_CONTAINERS_LINES=$'netns = "none"\nlog_driver = "k8s-file"\ncgroupns = "private"'

@@ -13,9 +13,7 @@ CLIENT_NAME=podman-systemd
 . "$here/lib.sh"
 
 # Not client_prologue: a fresh /run would hide systemd's bus.
-WORK=$1
-HULL=$HULL_BINARY
-ST=$WORK/state
+lane_prologue "$1"
 . "$here/podman-lib.sh"
 PODMAN_CONTAINERS_LINES=$'netns = "none"\nlog_driver = "k8s-file"'
 PODMAN_ENGINE_LINES='cgroup_manager = "systemd"'

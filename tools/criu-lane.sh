@@ -20,6 +20,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 prog=${0##*/}
+# shellcheck source=tools/apt-no-services.sh
+. tools/apt-no-services.sh
 
 podman=${CRIU_LANE_PODMAN:-1}
 need=()
@@ -33,17 +35,8 @@ command -v ip >/dev/null || need+=(iproute2)
 tar --version 2>/dev/null | grep -q 'GNU tar' || need+=(tar)
 if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then echo "[$prog] missing ${need[*]} (run as root)" >&2; exit 2; fi
-    export DEBIAN_FRONTEND=noninteractive
-    # no service may start while they are installed
-    policy=0
-    [ -e /usr/sbin/policy-rc.d ] ||
-        { printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy=1; }
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 ||
-        { apt-get update -qq >/dev/null 2>&1 &&
-          apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1; }
-    st=$?
-    [ "$policy" = 0 ] || rm -f /usr/sbin/policy-rc.d
-    [ "$st" -eq 0 ] || { echo "[$prog] apt-get install ${need[*]} failed" >&2; exit 2; }
+    apt_install_no_services "${need[@]}" ||
+        { echo "[$prog] apt-get install ${need[*]} failed" >&2; exit 2; }
 fi
 
 # the real files (the guest's /bin holds busybox links these replace)

@@ -17,6 +17,8 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 say() { echo "[${0##*/}] $*" >&2; }
+# shellcheck source=tools/apt-no-services.sh
+. "$here/apt-no-services.sh"
 
 # systemd's own files come from its Debian package (installed, not started); podman, conmon,
 # GNU find (the client harness uses -printf) and dbus-daemon (the user bus) likewise.
@@ -29,17 +31,7 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
     [ "$(id -u)" -eq 0 ] || { say "missing ${missing[*]} (run as root to install them)"; exit 2; }
     say "installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    # no service may start while they are installed
-    policy=0
-    [ -e /usr/sbin/policy-rc.d ] ||
-        { printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy=1; }
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
-        { apt-get update -qq >/dev/null 2>&1 &&
-          apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; }
-    st=$?
-    [ "$policy" = 0 ] || rm -f /usr/sbin/policy-rc.d
-    [ "$st" -eq 0 ] || { say "apt-get install ${missing[*]} failed"; exit 2; }
+    apt_install_no_services "${missing[@]}" || { say "apt-get install ${missing[*]} failed"; exit 2; }
 fi
 carry="/usr/lib/systemd/systemd /usr/bin/systemctl /usr/bin/dbus-daemon /usr/share/dbus-1"
 
