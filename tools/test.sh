@@ -31,6 +31,21 @@ add_counts() {
     [ "$status" -eq 0 ] || rc=1
 }
 
+# The same for a script that ends with its own "NAME: N passed, M failed" line (the client
+# suite, the podman scripts of the lanes): no such line counts as one failure.
+add_summary() {
+    local name=$1 log=$2 status=$3 line
+    line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed\$" "$log" 2>/dev/null | tail -n1)
+    if [ -n "$line" ]; then
+        pass=$(awk '{print $2}' <<<"$line"); fail=$(awk '{print $4}' <<<"$line")
+    else
+        pass=0; fail=1
+    fi
+    [ "$status" -eq 0 ] || [ "$fail" -gt 0 ] || fail=1
+    total_pass=$((total_pass + pass)); total_fail=$((total_fail + fail))
+    [ "$status" -eq 0 ] || rc=1
+}
+
 # Runs one Catch2 binary and adds its test-case counts to the totals.
 run_suite() {
     local name=$1; shift
@@ -70,18 +85,8 @@ run_systemd_lane() {
         add_counts "$logdir/systemdlane/$s.log" "$status"
         lane_pass=$((lane_pass + pass)); lane_fail=$((lane_fail + fail))
     done
-    # podman's script ends with its own "podman-systemd: N passed, M failed" line
-    local line
-    line=$(grep -E '^podman-systemd: [0-9]+ passed, [0-9]+ failed$' \
-        "$logdir/systemdlane/podman-systemd.log" 2>/dev/null | tail -n1)
-    if [ -n "$line" ]; then
-        pass=$(awk '{print $2}' <<<"$line") fail=$(awk '{print $4}' <<<"$line")
-    else
-        pass=0 fail=1
-    fi
     status=$(cat "$logdir/systemdlane/podman-systemd.status" 2>/dev/null || echo 1)
-    [ "$status" -eq 0 ] || [ "$fail" -gt 0 ] || fail=1
-    total_pass=$((total_pass + pass)); total_fail=$((total_fail + fail))
+    add_summary podman-systemd "$logdir/systemdlane/podman-systemd.log" "$status"
     lane_pass=$((lane_pass + pass)); lane_fail=$((lane_fail + fail))
     if [ "$lane_rc" -ne 0 ] && [ "$lane_fail" -eq 0 ]; then
         lane_fail=1; total_fail=$((total_fail + 1)); rc=1
@@ -100,19 +105,10 @@ fi
 # which installs the clients itself). It ends with "clients: N passed, M failed"; a run that
 # does not get there counts as one failure. HULL_CLIENTS=0 leaves it out.
 run_clients() {
-    local log=$logdir/clients.log line status p f
+    local log=$logdir/clients.log
     echo "== clients (client-tests/run.sh)"
     HULL_BINARY="$PWD/build/hull" ./client-tests/run.sh 2>&1 | tee "$log"
-    status=${PIPESTATUS[0]}
-    line=$(grep -E '^clients: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n1)
-    if [ -n "$line" ]; then
-        p=$(awk '{print $2}' <<<"$line") f=$(awk '{print $4}' <<<"$line")
-    else
-        p=0 f=1
-    fi
-    [ "$status" -eq 0 ] || [ "$f" -gt 0 ] || f=1
-    total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
-    [ "$status" -eq 0 ] || rc=1
+    add_summary clients "$log" "${PIPESTATUS[0]}"
 }
 if [ "${HULL_CLIENTS:-1}" != 0 ]; then
     run_clients
@@ -129,18 +125,9 @@ run_criu_lane() {
     local lane_rc=$?
     status=$(cat "$logdir/criulane/checkpoint.status" 2>/dev/null || echo 1)
     add_counts "$logdir/criulane/checkpoint.log" "$status"
-    local lane_pass=$pass lane_fail=$fail line
-    # podman's checkpoint and restore end with their own summary line
-    line=$(grep -E '^podman-checkpoint: [0-9]+ passed, [0-9]+ failed$' \
-        "$logdir/criulane/podman-checkpoint.log" 2>/dev/null | tail -n1)
-    if [ -n "$line" ]; then
-        pass=$(awk '{print $2}' <<<"$line") fail=$(awk '{print $4}' <<<"$line")
-    else
-        pass=0 fail=1
-    fi
+    local lane_pass=$pass lane_fail=$fail
     status=$(cat "$logdir/criulane/podman-checkpoint.status" 2>/dev/null || echo 1)
-    [ "$status" -eq 0 ] || [ "$fail" -gt 0 ] || fail=1
-    total_pass=$((total_pass + pass)); total_fail=$((total_fail + fail))
+    add_summary podman-checkpoint "$logdir/criulane/podman-checkpoint.log" "$status"
     lane_pass=$((lane_pass + pass)); lane_fail=$((lane_fail + fail))
     if [ "$lane_rc" -ne 0 ] && [ "$lane_fail" -eq 0 ]; then # e.g. the VM died at the end
         lane_fail=1; total_fail=$((total_fail + 1)); rc=1
